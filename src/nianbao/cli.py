@@ -1,0 +1,226 @@
+"""The ``nianbao`` command: argument parsing and Chinese messages only.
+
+Heavy modules (pandas, papermill, nbconvert) are imported inside the commands
+that need them, so ``nianbao check`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from . import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+_ARGPARSE_MESSAGES = (
+    ("the following arguments are required: ", "缺少必需的参数："),
+    ("unrecognized arguments: ", "无法识别的参数："),
+    ("expected one argument", "需要一个取值"),
+    ("invalid choice: ", "无效的选项："),
+    ("choose from ", "可选："),
+    ("argument ", "参数 "),
+    ("ambiguous option: ", "有歧义的选项："),
+    ("not allowed with argument ", "不能与此参数同时使用："),
+)
+
+
+class UsageError(Exception):
+    """Bad arguments or no project: exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its user-facing words in Chinese."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", help="显示帮助并退出")
+
+    def format_usage(self):
+        return super().format_usage().replace("usage: ", "用法：", 1)
+
+    def format_help(self):
+        return super().format_help().replace("usage: ", "用法：", 1)
+
+    def error(self, message):
+        for english, chinese in _ARGPARSE_MESSAGES:
+            message = message.replace(english, chinese)
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"错误：{message}\n")
+
+
+def _split(values) -> list[str]:
+    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
+
+
+def parse_years(values) -> list[int] | None:
+    years = []
+    for text in _split(values):
+        if not (text.isdigit() and len(text) == 4):
+            raise UsageError(f"年度「{text}」无效：请写四位数的年份，如 --year 2024。")
+        years.append(int(text))
+    return years or None
+
+
+def selection(args, project) -> tuple[list[int] | None, list[str] | None]:
+    years = parse_years(args.year)
+    depts = _split(args.dept) or None
+    for dept in depts or []:
+        if dept not in project.departments:
+            known = "、".join(project.departments) or "（名单为空）"
+            raise UsageError(f"部门「{dept}」不在 params/departments.csv 中。已登记的部门：{known}。")
+    if years:
+        from .formats import FormatError, format_for_year
+
+        for year in years:
+            try:
+                format_for_year(year)
+            except FormatError as exc:
+                raise UsageError(str(exc)) from None
+    return years, depts
+
+
+def _open(args):
+    from .project import ProjectError, open_project
+
+    try:
+        return open_project(args.project)
+    except ProjectError as exc:
+        raise UsageError(str(exc)) from None
+
+
+# ---------------------------------------------------------------------------
+# check
+# ---------------------------------------------------------------------------
+
+
+def cmd_check(args) -> int:
+    from .engine import check_project
+    from .findings import ERROR, WARNING, counts, describe, to_record
+
+    project = _open(args)
+    years, depts = selection(args, project)
+    run = check_project(project, years, depts)
+    blocking = {ERROR, WARNING} if args.strict else {ERROR}
+    failed = any(f.severity in blocking for f in run.findings)
+    if args.json:
+        payload = {"checked": len(run.checked), "findings": [to_record(f) for f in run.findings]}
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=1, default=str)
+        sys.stdout.write("\n")
+        return EXIT_FINDINGS if failed else EXIT_OK
+    out = sys.stdout
+    general = [f for f in run.findings if f.year is None or f.department is None]
+    for finding in general:
+        out.write(f"✗ {describe(finding)}\n")
+    by_report: dict[tuple[int, str], list] = {}
+    for finding in run.findings:
+        if finding.year is not None and finding.department is not None:
+            by_report.setdefault((finding.year, finding.department), []).append(finding)
+    keys = sorted(set(run.checked) | set(by_report), key=lambda k: (k[0], k[1]))
+    for year, dept in keys:
+        name = project.departments[dept].name if dept in project.departments else dept
+        found = by_report.get((year, dept), [])
+        if not found:
+            out.write(f"✓ {year} {name}（{dept}）\n")
+            continue
+        tally = counts(found)
+        out.write(f"{'✗' if tally[ERROR] else '!'} {year} {name}（{dept}）：{_tally_text(tally)}\n")
+        for finding in found:
+            out.write(f"    [{_SEVERITY[finding.severity]}] {describe(finding)}\n")
+    tally = counts(run.findings)
+    out.write(f"共检查 {len(run.checked)} 份年度数据：{_tally_text(tally)}。\n")
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
+_SEVERITY = {"error": "错误", "warning": "提示", "waived": "已说明"}
+
+
+def _tally_text(tally) -> str:
+    return f"错误 {tally['error']} 项，提示 {tally['warning']} 项，已说明 {tally['waived']} 项"
+
+
+# ---------------------------------------------------------------------------
+# template
+# ---------------------------------------------------------------------------
+
+
+def cmd_template(args) -> int:
+    from .contract import read_submission
+    from .formats import format_for_year
+    from .template import carried_over, submission_files, write_files
+
+    project = _open(args)
+    years, depts = selection(args, project)
+    if not years or len(years) != 1:
+        raise UsageError("请用 --year 指定一个年度，如 nianbao template --year 2025。")
+    year = years[0]
+    fmt = format_for_year(year)
+    depts = depts or [d.id for d in project.ordered_departments()]
+    submitted = set(project.submitted())
+    for dept in depts:
+        values = {}
+        if (year - 1, dept) in submitted:
+            values = carried_over(read_submission(project, dept, year - 1).values)
+        folder = project.data_dir(year, dept)
+        written, kept = write_files(folder, submission_files(fmt, values), force=args.force)
+        rel = project.relative(folder)
+        if written:
+            print(f"已写入 {rel}/：{'、'.join(written)}（{fmt.version} 格式）")
+        if kept:
+            print(f"未覆盖 {rel}/ 中已有的文件：{'、'.join(kept)}（如需覆盖请加 --force）")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------
+# the parser
+# ---------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="nianbao", description="政府信息公开工作年度报告工具：校验数据、生成报告。")
+    parser.add_argument("--version", action="version", version=f"nianbao {__version__}", help="显示版本号")
+    commands = parser.add_subparsers(dest="command", title="命令", metavar="命令", parser_class=_Parser)
+
+    def common(sub):
+        sub.add_argument("--project", metavar="目录", help="项目目录（默认：当前目录或其上级中含 params/departments.csv 的目录）")
+        sub.add_argument("--year", action="append", metavar="年度", help="只处理这些年度（可重复，或用逗号分隔）")
+        sub.add_argument("--dept", action="append", metavar="部门", help="只处理这些部门编号（可重复，或用逗号分隔）")
+
+    check = commands.add_parser("check", help="校验数据（不启动 Jupyter）", description="校验每个部门每个年度的数据是否符合官方格式和勾稽关系。")
+    common(check)
+    check.add_argument("--json", action="store_true", help="以 JSON 输出全部问题")
+    check.add_argument("--strict", action="store_true", help="提示也视为不通过")
+    check.set_defaults(func=cmd_check)
+
+    template = commands.add_parser("template", help="生成某年度的填报模板", description="为某年度生成数据模板：官方标签齐全，数字预填0，上年结转按上年数据预填。")
+    common(template)
+    template.add_argument("--force", action="store_true", help="覆盖已有文件")
+    template.set_defaults(func=cmd_template)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,345 @@
+"""The engine: turns department-years into one tidy list of findings.
+
+It evaluates the constraints declared in :mod:`nianbao.rules` without knowing
+which rule each one is, and adds the checks that read text (S4, S5) or the
+project as a whole (M1).  Pure except for reading the submissions it is given a
+project for; no pandas, no kernel, so ``nianbao check`` stays fast.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from . import formats as F
+from .contract import Submission, read_submission
+from .findings import Finding, WAIVED
+from .project import Project
+from .rules import LAST_YEAR, RULES, Constraint, constraints
+
+_HOLDS = {
+    "==": lambda a, b: a == b,
+    "<=": lambda a, b: a <= b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+def _finding(sub: Submission, rule: str, table, row, column, expected, actual, message, file=None) -> Finding:
+    return Finding(
+        sub.year, sub.department.id, rule, RULES[rule].severity, table, row, column, expected, actual, message, None, file
+    )
+
+
+# ---------------------------------------------------------------------------
+# Arithmetic constraints
+# ---------------------------------------------------------------------------
+
+
+def _side(terms, sub: Submission, previous: Submission | None):
+    total = 0
+    for sign, cell in terms:
+        source = sub if cell.year == 0 else previous
+        if source is None or cell.table not in source.tables or not source.has(cell.table, cell.row, cell.column):
+            return None  # the rule needs a cell this report (or last year's) does not have
+        total += sign * source.value(cell.table, cell.row, cell.column)
+    return total
+
+
+def _message(c: Constraint, actual, expected, sub: Submission) -> str:
+    rhs = c.rhs_text
+    if any(cell.year == LAST_YEAR for _, cell in c.rhs):
+        rhs = f"{rhs}（{sub.year - 1}年）"
+    if c.op == "==":
+        return f"{rhs} {expected} ≠ {c.lhs_text} {actual}"
+    relation = "大于" if c.op == "<=" else "小于"
+    return f"{c.lhs_text} {actual} {relation} {rhs} {expected}"
+
+
+def evaluate_constraints(sub: Submission, previous: Submission | None) -> list[Finding]:
+    found = []
+    for c in constraints(sub.format):
+        actual = _side(c.lhs, sub, previous)
+        expected = _side(c.rhs, sub, previous)
+        if actual is None or expected is None or _HOLDS[c.op](actual, expected):
+            continue
+        table, row, column = c.at
+        found.append(_finding(sub, c.rule, table, row, column, expected, actual, _message(c, actual, expected, sub)))
+    return found
+
+
+# ---------------------------------------------------------------------------
+# S4: numbers the authored prose states about the tables
+# ---------------------------------------------------------------------------
+
+_GAP = r"[^，。；;,、：:！？\d\n]{0,%d}?"
+_NUM = r"(\d{1,3}(?:,\d{3})+|\d+)\s*"
+_UNIT = r"(?:件|宗|起|项|个)"
+# Clauses about another period are not about this year's tables.
+_OTHER_PERIOD = re.compile(r"上年(?!结转)|去年|上一年|同比|较上|累计|历年|以来")
+_CLAUSE_END = re.compile(r"[。；;！？!?\n]")
+
+
+@dataclass(frozen=True)
+class ProseClaim:
+    """A phrase the prose uses for a table figure, and the values it may mean."""
+
+    name: str
+    pattern: re.Pattern
+    table: str
+    row: str
+    column: str
+    values: object  # (Submission) -> tuple of acceptable numbers, or None when n/a
+
+
+def _app_total(*labels):
+    return lambda s: sum(s.value(F.APPLICATIONS, label, F.TOTAL) for label in labels)
+
+
+def _group_total(group):
+    return lambda s: sum(
+        s.value(F.APPLICATIONS, row.label, F.TOTAL)
+        for row in s.format.application_rows
+        if row.group == group or row.label == group
+    )
+
+
+def _review_total(*groups):
+    return lambda s: sum(s.value(F.REVIEW, g, F.TOTAL) for g in groups)
+
+
+def _disclosure_any(row):
+    """A figure said about 行政许可/处罚/强制 may be the decisions or (V2019) the items."""
+
+    def values(s: Submission):
+        if not any(r == row for item in s.format.disclosure for r in item.rows):
+            return None
+        return tuple(s.value(F.DISCLOSURE, row, col.label) for col in s.format.disclosure_item(row).columns)
+
+    return values
+
+
+def _claim(name, keyword, table, row, column, values, gap=12):
+    pattern = re.compile(keyword + (_GAP % gap) + _NUM + _UNIT)
+    return ProseClaim(name, pattern, table, row, column, values)
+
+
+_APPLICATIONS_NEW = _app_total(F.NEW)
+PROSE_CLAIMS = (
+    _claim(
+        "收到申请",
+        r"(?:新收|收到|接收|受理)" + (_GAP % 10) + r"申请",
+        F.APPLICATIONS,
+        F.NEW,
+        F.TOTAL,
+        # "共收到申请N件" may include last year's carry-over: accept either reading.
+        lambda s: (_APPLICATIONS_NEW(s), _APPLICATIONS_NEW(s) + _app_total(F.CARRIED_IN)(s)),
+        gap=4,
+    ),
+    _claim("办结", r"办结", F.APPLICATIONS, F.OUTCOME_TOTAL, F.TOTAL, lambda s: (_app_total(F.OUTCOME_TOTAL)(s),), 8),
+    _claim("结转下年", r"结转(?:下年|至下|到下|下一)", F.APPLICATIONS, F.CARRIED_OUT, F.TOTAL, lambda s: (_app_total(F.CARRIED_OUT)(s),), 8),
+    _claim("予以公开", r"予以公开", F.APPLICATIONS, F.GRANTED, F.TOTAL, lambda s: (_app_total(F.GRANTED)(s),), 2),
+    _claim("部分公开", r"部分公开", F.APPLICATIONS, F.PARTIAL, F.TOTAL, lambda s: (_app_total(F.PARTIAL)(s),), 2),
+    _claim("不予公开", r"不予公开", F.APPLICATIONS, F.WITHHELD, F.TOTAL, lambda s: (_group_total(F.WITHHELD)(s),), 2),
+    _claim("无法提供", r"无法提供", F.APPLICATIONS, F.UNABLE, F.TOTAL, lambda s: (_group_total(F.UNABLE)(s),), 2),
+    _claim("不予处理", r"不予处理", F.APPLICATIONS, F.NOT_HANDLED, F.TOTAL, lambda s: (_group_total(F.NOT_HANDLED)(s),), 2),
+    _claim("行政复议", r"行政复议", F.REVIEW, "行政复议", F.TOTAL, lambda s: (_review_total("行政复议")(s),), 6),
+    _claim(
+        "行政诉讼",
+        r"行政诉讼",
+        F.REVIEW,
+        "未经复议直接起诉",
+        F.TOTAL,
+        lambda s: (_review_total("未经复议直接起诉", "复议后起诉")(s),),
+        6,
+    ),
+    _claim("行政许可", r"行政许可", F.DISCLOSURE, "行政许可", None, _disclosure_any("行政许可"), 8),
+    _claim("行政处罚", r"行政处罚", F.DISCLOSURE, "行政处罚", None, _disclosure_any("行政处罚"), 8),
+    _claim("行政强制", r"行政强制", F.DISCLOSURE, "行政强制", None, _disclosure_any("行政强制"), 8),
+)
+
+
+def _about_other_period(text: str, start: int) -> bool:
+    clause_start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, start)), default=0)
+    return bool(_OTHER_PERIOD.search(text, clause_start, start + 1))
+
+
+def prose_findings(sub: Submission) -> list[Finding]:
+    if not sub.narrative:
+        return []
+    found = []
+    rel = f"{sub.folder}/{F.TABLE_FILES[F.NARRATIVE]}"
+    for heading, text in sub.narrative.items():
+        for claim in PROSE_CLAIMS:
+            if claim.table not in sub.tables:
+                continue
+            for match in claim.pattern.finditer(text):
+                if _about_other_period(text, match.start()):
+                    continue
+                accepted = claim.values(sub)
+                if accepted is None:
+                    continue
+                stated = int(match.group(1).replace(",", ""))
+                if stated in accepted:
+                    continue
+                table_value = accepted[0]
+                found.append(
+                    _finding(
+                        sub,
+                        "S4",
+                        claim.table,
+                        claim.row,
+                        claim.column,
+                        table_value,
+                        stated,
+                        f"「{heading}」中写“{match.group(0)}”，但表格中{claim.name}为 {table_value}",
+                        rel,
+                    )
+                )
+    return found
+
+
+# ---------------------------------------------------------------------------
+# S5: authored text copied from last year or from another department
+# ---------------------------------------------------------------------------
+
+_MIN_COPY_CHARS = 40  # short standard sentences ("本年度无其他需要报告的事项。") are not copying
+_SAME_DEPARTMENT_RATIO = 0.9
+_OTHER_DEPARTMENT_JACCARD = 0.8
+_SHINGLE = 6
+_PUNCT_SPACE = re.compile(r"[\s，。；：、,.;:！？!?“”\"'（）()#*>\-]+")
+
+
+def _comparable(text: str) -> str:
+    return _PUNCT_SPACE.sub("", text)
+
+
+def _shingles(text: str) -> frozenset[str]:
+    return frozenset(text[i : i + _SHINGLE] for i in range(max(1, len(text) - _SHINGLE + 1)))
+
+
+def _copied_from_last_year(text: str, last: str) -> bool:
+    if text == last:
+        return True
+    matcher = difflib.SequenceMatcher(None, text, last, autojunk=False)
+    return matcher.quick_ratio() >= _SAME_DEPARTMENT_RATIO and matcher.ratio() >= _SAME_DEPARTMENT_RATIO
+
+
+def copy_findings(sub: Submission, previous: Submission | None, peers: list[Submission]) -> list[Finding]:
+    if not sub.narrative:
+        return []
+    rel = f"{sub.folder}/{F.TABLE_FILES[F.NARRATIVE]}"
+    found = []
+    for heading in F.AUTHORED_SECTIONS:
+        text = _comparable(sub.narrative.get(heading, ""))
+        if len(text) < _MIN_COPY_CHARS:
+            continue
+        if previous and previous.narrative:
+            last = _comparable(previous.narrative.get(heading, ""))
+            if last and _copied_from_last_year(text, last):
+                found.append(
+                    _finding(sub, "S5", F.NARRATIVE, heading, None, None, None,
+                             f"「{heading}」与本部门{previous.year}年报告的同一部分基本相同（内容雷同），请按本年度情况重写", rel)
+                )
+        mine = _shingles(text)
+        for peer in peers:
+            other = _comparable((peer.narrative or {}).get(heading, ""))
+            if len(other) < _MIN_COPY_CHARS:
+                continue
+            theirs = _shingles(other)
+            if len(mine & theirs) / len(mine | theirs) >= _OTHER_DEPARTMENT_JACCARD:
+                found.append(
+                    _finding(sub, "S5", F.NARRATIVE, heading, None, None, None,
+                             f"「{heading}」与{peer.department.name}（{peer.department.id}）同年报告的同一部分基本相同（内容雷同），请写本部门的情况", rel)
+                )
+    return found
+
+
+# ---------------------------------------------------------------------------
+# Waivers, M1 and the project run
+# ---------------------------------------------------------------------------
+
+
+def apply_waivers(sub: Submission, findings: list[Finding]) -> list[Finding]:
+    if not sub.waivers:
+        return findings
+    result = []
+    for finding in findings:
+        waiver = next((w for w in sub.waivers if finding.severity != WAIVED and w.matches(finding)), None)
+        result.append(finding.waive(waiver.explanation) if waiver and finding.rule not in ("INPUT", "R5") else finding)
+    return result
+
+
+def check_submission(sub: Submission, previous: Submission | None = None, peers: list[Submission] = ()) -> list[Finding]:
+    """Every finding of one department-year (given last year's and same-region peers')."""
+    findings = [*sub.findings, *evaluate_constraints(sub, previous), *prose_findings(sub), *copy_findings(sub, previous, list(peers))]
+    return apply_waivers(sub, findings)
+
+
+def missing_submissions(project: Project, years, departments) -> list[Finding]:
+    """M1: a listed department without data in a year its region has data for."""
+    found = []
+    submitted = set(project.submitted())
+    for year in years:
+        active = {project.departments[d].region for y, d in submitted if y == year}
+        for dept in project.ordered_departments():
+            if dept.id in departments and dept.region in active and (year, dept.id) not in submitted:
+                found.append(
+                    Finding(year, dept.id, "M1", RULES["M1"].severity, F.DEPARTMENTS, None, None, None, None,
+                            f"{dept.name}（{dept.id}）没有{year}年的数据（未提交）：缺少 data/{year}/{dept.id}/。",
+                            None, f"data/{year}/{dept.id}")
+                )
+    return found
+
+
+@dataclass
+class CheckRun:
+    """The result of checking a selection of a project."""
+
+    checked: list[tuple[int, str]]
+    findings: list[Finding]
+    submissions: dict[tuple[int, str], Submission] = field(default_factory=dict)
+
+    def for_report(self, year: int, dept: str) -> list[Finding]:
+        return [f for f in self.findings if f.year == year and f.department == dept]
+
+
+class _Cache:
+    def __init__(self, project: Project):
+        self.project = project
+        self.loaded: dict[tuple[int, str], Submission | None] = {}
+        self.available = set(project.submitted())
+
+    def get(self, year: int, dept: str) -> Submission | None:
+        key = (year, dept)
+        if key not in self.loaded:
+            if key not in self.available or year < F.V2019.first_year:
+                self.loaded[key] = None
+            else:
+                self.loaded[key] = read_submission(self.project, dept, year)
+        return self.loaded[key]
+
+
+def check_project(project: Project, years=None, departments=None) -> CheckRun:
+    """Check the selected department-years (all by default) of a project."""
+    years = set(years) if years else set(project.years())
+    departments = set(departments) if departments else set(project.departments)
+    cache = _Cache(project)
+    selected = [(y, d) for y, d in project.submitted() if y in years and d in departments]
+    findings = [f for f in project.findings if f.year is None or (f.year in years)]
+    region_members: dict[tuple[int, str], list[str]] = {}
+    for y, d in project.submitted():
+        region_members.setdefault((y, project.departments[d].region), []).append(d)
+    for year, dept in selected:
+        sub = cache.get(year, dept)
+        previous = cache.get(year - 1, dept)
+        peers = [
+            cache.get(year, other)
+            for other in region_members[(year, project.departments[dept].region)]
+            if other != dept
+        ]
+        findings += check_submission(sub, previous, [p for p in peers if p is not None])
+    findings += missing_submissions(project, sorted(years), departments)
+    order = {d.id: i for i, d in enumerate(project.ordered_departments())}
+    findings.sort(key=lambda f: (f.year or 0, order.get(f.department, -1)))
+    return CheckRun(selected, findings, {k: v for k, v in cache.loaded.items() if v is not None})

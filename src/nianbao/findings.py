@@ -1,0 +1,117 @@
+"""Findings: the one tidy table every check produces.
+
+A finding is a value, not an exception.  The same list of findings feeds the
+console (:func:`describe`), ``--json`` (:func:`to_record`), ``checks.csv`` and the
+report's validation panel.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import asdict, dataclass, replace
+from decimal import Decimal
+
+from .formats import TABLE_TITLES
+
+ERROR = "error"
+WARNING = "warning"
+WAIVED = "waived"
+SEVERITY_TITLES = {ERROR: "错误", WARNING: "提示", WAIVED: "已说明"}
+
+# Column order of the tidy table (JSON keys, checks.csv header).
+FIELDS = (
+    "year",
+    "department",
+    "rule",
+    "severity",
+    "table",
+    "row",
+    "column",
+    "expected",
+    "actual",
+    "message",
+    "explanation",
+    "file",
+    "line",
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    year: int | None
+    department: str | None
+    rule: str
+    severity: str
+    table: str | None
+    row: str | None
+    column: str | None
+    expected: int | Decimal | str | None
+    actual: int | Decimal | str | None
+    message: str
+    explanation: str | None = None  # a waiver's text
+    file: str | None = None  # project-relative path of the input the finding is about
+    line: int | None = None  # 1-based line in that file
+
+    @property
+    def blocking(self) -> bool:
+        return self.severity == ERROR
+
+    def waive(self, explanation: str) -> Finding:
+        return replace(self, severity=WAIVED, explanation=explanation)
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        # JSON has no decimal type; an exact string would break consumers that
+        # expect numbers, and amounts have at most 4 places, so float is exact enough
+        # to print and compare at that precision.
+        return float(value)
+    return value
+
+
+def to_record(finding: Finding) -> dict:
+    return {key: _plain(value) for key, value in asdict(finding).items()}
+
+
+def location(finding: Finding) -> str:
+    parts = [TABLE_TITLES.get(finding.table, finding.table or "")]
+    if finding.row and finding.column:
+        parts.append(f"{finding.row} × {finding.column}")
+    elif finding.row or finding.column:
+        parts.append(finding.row or finding.column)
+    return " ".join(p for p in parts if p)
+
+
+def describe(finding: Finding) -> str:
+    """One console line, e.g. ``R3 申请表 （七）总计 × 自然人：… 26 ≠ … 20``."""
+    where = location(finding)
+    text = f"{finding.rule} {where}：{finding.message}" if where else f"{finding.rule} {finding.message}"
+    if finding.severity == WAIVED:
+        text += f"（已说明：{finding.explanation}）"
+    return text
+
+
+def counts(findings) -> dict[str, int]:
+    tally = {ERROR: 0, WARNING: 0, WAIVED: 0}
+    for finding in findings:
+        tally[finding.severity] += 1
+    return tally
+
+
+def to_csv(findings) -> str:
+    """The tidy table as CSV text (callers write it with a BOM for Excel)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(FIELDS)
+    for finding in findings:
+        record = to_record(finding)
+        writer.writerow(["" if record[key] is None else record[key] for key in FIELDS])
+    return buffer.getvalue()
+
+
+def to_frame(findings):
+    """The tidy table as a pandas DataFrame (pandas is imported only here)."""
+    import pandas as pd
+
+    return pd.DataFrame([asdict(f) for f in findings], columns=list(FIELDS))

@@ -1,0 +1,178 @@
+"""A nianbao project on disk: where it is, its departments, its department-years.
+
+Layout (the data contract):
+
+    params/departments.csv      id,name,region[,short_name][,order]
+    data/<year>/<id>/           one folder per department-year (see contract.py)
+    outputs/                    everything the kit builds
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import formats as F
+from .findings import Finding
+from .rules import RULES
+from .textio import read_csv_rows, InputFileError
+
+DEPARTMENTS_FILE = Path("params") / "departments.csv"
+DEPARTMENT_COLUMNS = ("id", "name", "region")
+OPTIONAL_DEPARTMENT_COLUMNS = ("short_name", "order")
+SLUG = re.compile(r"[a-z0-9_-]+")
+YEAR_DIR = re.compile(r"\d{4}")
+PROJECT_ENV = "NIANBAO_PROJECT"
+
+
+class ProjectError(Exception):
+    """The command cannot run on this project (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class Department:
+    id: str
+    name: str
+    region: str
+    short_name: str = ""
+    order: int = 0
+
+
+@dataclass
+class Project:
+    root: Path
+    departments: dict[str, Department]
+    # INPUT findings about params/departments.csv and the data/ layout
+    findings: list[Finding] = field(default_factory=list)
+
+    def data_dir(self, year: int, dept: str) -> Path:
+        return self.root / "data" / str(year) / dept
+
+    def relative(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def years(self) -> list[int]:
+        data = self.root / "data"
+        if not data.is_dir():
+            return []
+        return sorted(int(p.name) for p in data.iterdir() if p.is_dir() and YEAR_DIR.fullmatch(p.name))
+
+    def submitted(self) -> list[tuple[int, str]]:
+        """Every (year, department id) with a data folder, for listed departments."""
+        found = []
+        for year in self.years():
+            for path in sorted((self.root / "data" / str(year)).iterdir()):
+                if path.is_dir() and path.name in self.departments:
+                    found.append((year, path.name))
+        return found
+
+    def regions(self) -> dict[str, list[Department]]:
+        grouped: dict[str, list[Department]] = {}
+        for dept in self.ordered_departments():
+            grouped.setdefault(dept.region, []).append(dept)
+        return grouped
+
+    def ordered_departments(self) -> list[Department]:
+        return sorted(self.departments.values(), key=lambda d: (d.order, d.id))
+
+
+def find_root(start: Path | None = None, explicit: str | os.PathLike | None = None) -> Path:
+    """The project root: ``explicit`` (the --project flag), else $NIANBAO_PROJECT,
+    else the nearest folder above ``start`` (the working directory) holding
+    params/departments.csv."""
+    chosen = explicit or os.environ.get(PROJECT_ENV)
+    if chosen:
+        root = Path(chosen).resolve()
+        if not (root / DEPARTMENTS_FILE).is_file():
+            raise ProjectError(f"{root} 不是 nianbao 项目：找不到 {DEPARTMENTS_FILE.as_posix()}。")
+        return root
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / DEPARTMENTS_FILE).is_file():
+            return folder
+    raise ProjectError(
+        f"当前目录 {here} 及其上级目录中找不到 {DEPARTMENTS_FILE.as_posix()}。"
+        "请在项目目录中运行，或用 --project 指定项目目录。"
+    )
+
+
+def _input(message: str, file: str, line: int | None = None, row=None, column=None) -> Finding:
+    return Finding(
+        None, None, "INPUT", RULES["INPUT"].severity, F.DEPARTMENTS, row, column, None, None, message, None, file, line
+    )
+
+
+def load_project(root: Path) -> Project:
+    path = root / DEPARTMENTS_FILE
+    rel = DEPARTMENTS_FILE.as_posix()
+    try:
+        header, rows = read_csv_rows(path, rel)
+    except InputFileError as exc:
+        raise ProjectError(str(exc)) from None
+    missing = [c for c in DEPARTMENT_COLUMNS if c not in header]
+    if missing:
+        raise ProjectError(
+            f"{rel} 缺少列：{'、'.join(missing)}。表头须包含 {','.join(DEPARTMENT_COLUMNS)}"
+            f"（可选 {','.join(OPTIONAL_DEPARTMENT_COLUMNS)}）。"
+        )
+    project = Project(root, {})
+    for line, row in rows:
+        record = dict(zip(header, row))
+        dept_id = record.get("id", "").strip()
+        if not SLUG.fullmatch(dept_id):
+            project.findings.append(
+                _input(
+                    f"{rel} 第{line}行：部门编号「{dept_id}」无效，只能用小写字母、数字、- 和 _（它会成为路径和网址）。",
+                    rel,
+                    line,
+                    column="id",
+                )
+            )
+            continue
+        if dept_id in project.departments:
+            project.findings.append(
+                _input(f"{rel} 第{line}行：部门编号「{dept_id}」重复，请删除重复行。", rel, line, column="id")
+            )
+            continue
+        name, region = record.get("name", "").strip(), record.get("region", "").strip()
+        if not name or not region:
+            empty = "name" if not name else "region"
+            project.findings.append(
+                _input(f"{rel} 第{line}行：部门「{dept_id}」的 {empty} 为空，请填写机关全称和所属地区。", rel, line, column=empty)
+            )
+            continue
+        order_text = record.get("order", "").strip()
+        project.departments[dept_id] = Department(
+            dept_id,
+            name,
+            region,
+            record.get("short_name", "").strip(),
+            int(order_text) if order_text.isdigit() else 0,
+        )
+    _check_layout(project)
+    return project
+
+
+def _check_layout(project: Project) -> None:
+    """Data folders that the contract cannot place are INPUT findings, not silence."""
+    for year in project.years():
+        for path in sorted((project.root / "data" / str(year)).iterdir()):
+            if not path.is_dir() or path.name in project.departments:
+                continue
+            rel = project.relative(path)
+            if SLUG.fullmatch(path.name):
+                message = f"{rel}/ 的部门编号「{path.name}」不在 {DEPARTMENTS_FILE.as_posix()} 中，请先在名单中登记该部门。"
+            else:
+                message = f"{rel}/ 的目录名「{path.name}」不是有效的部门编号（只能用小写字母、数字、- 和 _）。"
+            project.findings.append(
+                Finding(year, path.name, "INPUT", RULES["INPUT"].severity, F.DEPARTMENTS, None, None, None, None, message, None, rel)
+            )
+
+
+def open_project(explicit=None, start=None) -> Project:
+    return load_project(find_root(start, explicit))

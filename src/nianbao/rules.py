@@ -1,0 +1,245 @@
+"""The balance and plausibility rules of FORMAT.md §6, declared as data.
+
+Each :class:`Rule` says what it is (id, severity, the rule in words).  The
+arithmetic rules (R1–R4, S1–S3, X1–X3) are expanded, per format version, into
+:class:`Constraint` values: linear relations between cells that the engine
+(:mod:`nianbao.engine`) evaluates without knowing which rule it is evaluating.
+Rules that are not arithmetic (INPUT, R5, N1, S4, S5, M1) are produced by the
+loader and by the engine's text and project checks; they are catalogued here so
+that every rule id, severity and statement lives in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from . import formats as F
+from .findings import ERROR, WARNING
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    statement: str
+
+
+RULES = {
+    rule.id: rule
+    for rule in (
+        Rule("INPUT", ERROR, "输入文件须齐全、可读，行列须与官方格式一致"),
+        Rule("R1", ERROR, "申请表每一列：第一项加第二项之和，等于第三项（（七）总计）加第四项之和"),
+        Rule("R2", ERROR, "申请表每一行：总计等于自然人与法人或其他组织各类之和"),
+        Rule("R3", ERROR, "申请表每一列：（七）总计等于（一）至（六）各项办理结果之和"),
+        Rule("R4", ERROR, "复议诉讼表每一组：总计等于结果维持、结果纠正、其他结果、尚未审结之和"),
+        Rule("R5", ERROR, "每个数字单元格都须填写：件数为不小于0的整数，本年增/减可为负，金额最多4位小数"),
+        Rule("S1", WARNING, "对外公开总数量不应小于本年新公开数量"),
+        Rule("S2", WARNING, "本年废止件数不应大于上年现行有效件数与本年制发件数之和"),
+        Rule("S3", WARNING, "因逾期未缴费不再处理的申请数不应多于发出的收费通知件数"),
+        Rule("S4", WARNING, "报告文字中的数字应与表格一致"),
+        Rule("S5", WARNING, "报告文字不应与上年或其他部门同一部分雷同"),
+        Rule("X1", ERROR, "本年二、上年结转数应等于上年四、结转下年度继续办理数"),
+        Rule("X2", WARNING, "现行有效件数应等于上年现行有效件数加本年制发件数减本年废止件数"),
+        Rule("X3", WARNING, "上一年项目数量应等于上年报告的上一年项目数量加本年增/减"),
+        Rule("N1", WARNING, "报告文字须包含总体情况、存在的主要问题及改进情况、其他需要报告的事项"),
+        Rule("M1", WARNING, "名单中的部门应在本地区有数据的年度提交数据"),
+    )
+}
+
+THIS_YEAR = 0
+LAST_YEAR = -1
+
+
+@dataclass(frozen=True)
+class Cell:
+    table: str
+    row: str
+    column: str
+    year: int = THIS_YEAR  # offset from the report year
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """``sum(lhs) <op> sum(rhs)``; terms are (sign, cell).
+
+    The finding points at ``at`` (row may be None for rules spanning rows, R1);
+    ``actual`` is sum(lhs) and ``expected`` sum(rhs).  ``lhs_text``/``rhs_text``
+    name the two sides in the message.
+    """
+
+    rule: str
+    at: tuple[str, str | None, str]
+    lhs: tuple[tuple[int, Cell], ...]
+    op: str
+    rhs: tuple[tuple[int, Cell], ...]
+    lhs_text: str
+    rhs_text: str
+
+
+def _plus(*cells: Cell) -> tuple[tuple[int, Cell], ...]:
+    return tuple((1, cell) for cell in cells)
+
+
+def _app(row: str, column: str, year: int = THIS_YEAR) -> Cell:
+    return Cell(F.APPLICATIONS, row, column, year)
+
+
+def _r1(fmt: F.Format):
+    for col in F.APPLICATION_COLUMNS:
+        yield Constraint(
+            "R1",
+            (F.APPLICATIONS, None, col),
+            _plus(_app(F.NEW, col), _app(F.CARRIED_IN, col)),
+            "==",
+            _plus(_app(F.OUTCOME_TOTAL, col), _app(F.CARRIED_OUT, col)),
+            "第一项加第二项",
+            "第三项（（七）总计）加第四项",
+        )
+
+
+def _r2(fmt: F.Format):
+    for label in fmt.application_labels:
+        yield Constraint(
+            "R2",
+            (F.APPLICATIONS, label, F.TOTAL),
+            _plus(_app(label, F.TOTAL)),
+            "==",
+            _plus(*(_app(label, col) for col in F.APPLICATION_COLUMNS[:-1])),
+            "总计",
+            "各类申请人合计",
+        )
+
+
+def _r3(fmt: F.Format):
+    outcomes = [row.label for row in fmt.outcome_rows]
+    for col in F.APPLICATION_COLUMNS:
+        yield Constraint(
+            "R3",
+            (F.APPLICATIONS, F.OUTCOME_TOTAL, col),
+            _plus(_app(F.OUTCOME_TOTAL, col)),
+            "==",
+            _plus(*(_app(label, col) for label in outcomes)),
+            "（七）总计",
+            "（一）至（六）合计",
+        )
+
+
+def _r4(fmt: F.Format):
+    for group in F.REVIEW_ROWS:
+        yield Constraint(
+            "R4",
+            (F.REVIEW, group, F.TOTAL),
+            _plus(Cell(F.REVIEW, group, F.TOTAL)),
+            "==",
+            _plus(*(Cell(F.REVIEW, group, col) for col in F.REVIEW_COLUMNS[:-1])),
+            "总计",
+            "各项结果合计",
+        )
+
+
+def _disc(row: str, column: str, year: int = THIS_YEAR) -> Cell:
+    return Cell(F.DISCLOSURE, row, column, year)
+
+
+def _s1(fmt: F.Format):
+    if fmt is not F.V2019:
+        return
+    for row in fmt.disclosure[0].rows:
+        yield Constraint(
+            "S1",
+            (F.DISCLOSURE, row, "对外公开总数量"),
+            _plus(_disc(row, "对外公开总数量")),
+            ">=",
+            _plus(_disc(row, "本年新公开数量")),
+            "对外公开总数量",
+            "本年新公开数量",
+        )
+
+
+def _s2(fmt: F.Format):
+    if fmt is not F.V2021:
+        return
+    for row in fmt.disclosure[0].rows:
+        yield Constraint(
+            "S2",
+            (F.DISCLOSURE, row, "本年废止件数"),
+            _plus(_disc(row, "本年废止件数")),
+            "<=",
+            _plus(_disc(row, "现行有效件数", LAST_YEAR), _disc(row, "本年制发件数")),
+            "本年废止件数",
+            "上年现行有效件数加本年制发件数",
+        )
+
+
+def _s3(fmt: F.Format):
+    if fmt is not F.V2021:
+        return
+    yield Constraint(
+        "S3",
+        (F.APPLICATIONS, F.OTHER_UNPAID_FEE, F.TOTAL),
+        _plus(_app(F.OTHER_UNPAID_FEE, F.TOTAL)),
+        "<=",
+        _plus(Cell(F.FEES, F.FEE_NOTICES, F.FEE_VALUE)),
+        "因逾期未缴费不再处理的申请",
+        "发出收费通知件数（fees.csv）",
+    )
+
+
+def _x1(fmt: F.Format):
+    for col in F.APPLICATION_COLUMNS:
+        yield Constraint(
+            "X1",
+            (F.APPLICATIONS, F.CARRIED_IN, col),
+            _plus(_app(F.CARRIED_IN, col)),
+            "==",
+            _plus(_app(F.CARRIED_OUT, col, LAST_YEAR)),
+            "本年上年结转",
+            "上年结转下年度继续办理",
+        )
+
+
+def _x2(fmt: F.Format):
+    if fmt is not F.V2021:
+        return
+    for row in fmt.disclosure[0].rows:
+        yield Constraint(
+            "X2",
+            (F.DISCLOSURE, row, "现行有效件数"),
+            _plus(_disc(row, "现行有效件数")),
+            "==",
+            (
+                (1, _disc(row, "现行有效件数", LAST_YEAR)),
+                (1, _disc(row, "本年制发件数")),
+                (-1, _disc(row, "本年废止件数")),
+            ),
+            "现行有效件数",
+            "上年现行有效件数＋本年制发－本年废止",
+        )
+
+
+def _x3(fmt: F.Format):
+    if fmt is not F.V2019:
+        return
+    for item in fmt.disclosure:
+        if item.columns[0].label != "上一年项目数量":
+            continue
+        for row in item.rows:
+            yield Constraint(
+                "X3",
+                (F.DISCLOSURE, row, "上一年项目数量"),
+                _plus(_disc(row, "上一年项目数量")),
+                "==",
+                _plus(_disc(row, "上一年项目数量", LAST_YEAR), _disc(row, "本年增/减", LAST_YEAR)),
+                "上一年项目数量",
+                "上年报告的上一年项目数量加本年增/减",
+            )
+
+
+_EXPANSIONS = (_r1, _r2, _r3, _r4, _s1, _s2, _s3, _x1, _x2, _x3)
+
+
+@cache
+def constraints(fmt: F.Format) -> tuple[Constraint, ...]:
+    """Every arithmetic constraint that applies to a report of this format."""
+    return tuple(c for expand in _EXPANSIONS for c in expand(fmt))
