@@ -176,6 +176,50 @@ def cmd_template(args) -> int:
 
 
 # ---------------------------------------------------------------------------
+# render
+# ---------------------------------------------------------------------------
+
+
+def cmd_render(args) -> int:
+    from pathlib import Path
+
+    from .report import ReportError, open_report
+    from .run import NOTEBOOK
+
+    project = _open(args)
+    years, depts = selection(args, project)
+    if not years or len(years) != 1 or not depts or len(depts) != 1:
+        raise UsageError("请用 --dept 和 --year 各指定一个，如 nianbao render --dept ziranziyuan --year 2024。")
+    year, dept = years[0], depts[0]
+    notebook = Path(args.notebook).resolve() if args.notebook else project.root / NOTEBOOK
+    if not notebook.is_file():
+        raise UsageError(f"找不到报告笔记本 {notebook}：请用 --notebook 指定，或把 {NOTEBOOK.as_posix()} 复制到项目中。")
+    try:  # validate before starting a kernel: a bad department or year fails in a blink
+        report = open_report(dept, year, project.root, args.mode, args.date)
+    except ReportError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_FINDINGS
+    from .run import render
+
+    print(f"正在生成 {report.title}（{'草稿' if args.mode == 'draft' else '发布'}）……", file=sys.stderr)
+    result, target = render(project.root, dept, year, args.mode, args.date, notebook)
+    if not result.ok:
+        print(f"错误：{result.failure.describe()}", file=sys.stderr)
+        print(f"原有的输出（如有）保持不变：{project.relative(target)}/", file=sys.stderr)
+        return EXIT_FINDINGS
+    if report.settings.late:
+        print(f"提示：公开日期晚于法定期限（次年1月31日）。", file=sys.stderr)
+    tally = {"error": 0, "warning": 0, "waived": 0}
+    for finding in report.findings:
+        tally[finding.severity] += 1
+    if args.mode == "draft" and any(tally.values()):
+        print(f"草稿中列出了数据校验结果：{_tally_text(tally)}。", file=sys.stderr)
+    print(f"已生成：{project.relative(target)}/report.html")
+    print(f"        {project.relative(target)}/report.ipynb")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------
 # the parser
 # ---------------------------------------------------------------------------
 
@@ -200,6 +244,13 @@ def build_parser() -> argparse.ArgumentParser:
     common(template)
     template.add_argument("--force", action="store_true", help="覆盖已有文件")
     template.set_defaults(func=cmd_template)
+
+    render = commands.add_parser("render", help="生成一个部门一个年度的报告", description="用 papermill 运行报告笔记本（真实的 Jupyter 内核），再用 nbconvert 导出 HTML。")
+    common(render)
+    render.add_argument("--mode", choices=("draft", "publish"), default="draft", help="draft 草稿（默认，含数据校验）或 publish 发布")
+    render.add_argument("--date", metavar="日期", help="公开日期，如 2025-01-20（默认按 params/project.toml 或部门的 report.toml）")
+    render.add_argument("--notebook", metavar="文件", help="报告笔记本（默认：项目中的 notebooks/annual_report.ipynb）")
+    render.set_defaults(func=cmd_render)
     return parser
 
 

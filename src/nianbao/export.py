@@ -1,0 +1,118 @@
+"""Export of an executed report notebook: an ordered pipeline of tiny transforms,
+then a template kept as data (``templates/nianbao_html``).
+
+Also registered as an nbconvert exporter, so
+``jupyter nbconvert --to nianbao_html report.ipynb`` gives the same page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nbconvert.exporters import TemplateExporter
+from nbconvert.preprocessors import Preprocessor
+from traitlets import List, Unicode, default
+
+TEMPLATES = Path(__file__).parent / "templates"
+HIDDEN_CELL_TAGS = ("parameters", "injected-parameters")
+PUBLISHED_MIMETYPE = "text/html"
+
+
+class DropNotebookOnlyCells(Preprocessor):
+    """Drop what only the notebook's reader sees: the analysts' Markdown notes and
+    the (injected) parameter cells, whose values include local paths."""
+
+    hidden_tags = List(list(HIDDEN_CELL_TAGS)).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        nb.cells = [
+            cell
+            for cell in nb.cells
+            if cell.cell_type == "code" and not set(cell.metadata.get("tags", ())) & set(self.hidden_tags)
+        ]
+        return nb, resources
+
+
+class KeepReportOutputs(Preprocessor):
+    """Keep only HTML outputs: a print, a warning or a traceback is never published.
+    Results become plain display data so the template handles one kind."""
+
+    def preprocess_cell(self, cell, resources, index):
+        kept = []
+        for output in cell.get("outputs", []):
+            if output.output_type in ("display_data", "execute_result") and PUBLISHED_MIMETYPE in output.data:
+                output.output_type = "display_data"
+                output.pop("execution_count", None)
+                output.data = {PUBLISHED_MIMETYPE: output.data[PUBLISHED_MIMETYPE]}
+                kept.append(output)
+        cell.outputs = kept
+        cell.source = ""
+        return cell, resources
+
+
+class CollectReportMetadata(Preprocessor):
+    """The report's title and language travel as output metadata; gather them for
+    the template's <title> and <html lang>."""
+
+    def preprocess(self, nb, resources):
+        meta: dict = {}
+        for cell in nb.cells:
+            for output in cell.get("outputs", []):
+                found = output.get("metadata", {}).get(PUBLISHED_MIMETYPE, {}).get("nianbao") or output.get(
+                    "metadata", {}
+                ).get("nianbao")
+                if found:
+                    meta.update(found)
+        resources["nianbao"] = meta
+        return nb, resources
+
+
+class ReportHTMLExporter(TemplateExporter):
+    """The published page of one report: self-contained, offline, no script."""
+
+    export_from_notebook = "nianbao report (HTML)"
+    output_mimetype = "text/html"
+
+    @default("file_extension")
+    def _file_extension_default(self):
+        return ".html"
+
+    @default("template_name")
+    def _template_name_default(self):
+        return "nianbao_html"
+
+    @default("extra_template_basedirs")
+    def _extra_template_basedirs_default(self):
+        return [str(TEMPLATES)]
+
+    @default("exclude_input")
+    def _exclude_input_default(self):
+        return True
+
+    @default("exclude_input_prompt")
+    def _exclude_input_prompt_default(self):
+        return True
+
+    @default("exclude_output_prompt")
+    def _exclude_output_prompt_default(self):
+        return True
+
+    default_preprocessors = List(
+        [DropNotebookOnlyCells, KeepReportOutputs, CollectReportMetadata],
+        help="The export pipeline, in order.",
+    ).tag(config=True)
+
+    template_extension = Unicode(".html.j2").tag(config=True)
+
+    def _init_preprocessors(self):
+        # Only our pipeline: nbconvert's stock preprocessors add nothing a
+        # published report needs.
+        self._preprocessors = []
+        for preprocessor in self.default_preprocessors:
+            self.register_preprocessor(preprocessor, enabled=True)
+
+
+def notebook_to_html(nb, exporter: ReportHTMLExporter | None = None) -> str:
+    exporter = exporter or ReportHTMLExporter()
+    body, _ = exporter.from_notebook_node(nb)
+    return body

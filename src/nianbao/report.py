@@ -1,0 +1,317 @@
+"""What the notebook calls: one department-year's report, part by part.
+
+:func:`open_report` validates the parameters, reads the data and runs the rule
+engine; the methods of :class:`Report` return the report's parts as
+:class:`~nianbao.html.Fragment` values, in the order of the official structure.
+Pure functions of the loaded data apart from reading it: testable without a kernel.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from . import __version__, charts, prose, tables
+from . import formats as F
+from .config import MODES, ConfigError, ReportSettings, report_settings, settings_files
+from .contract import Submission
+from .engine import CheckRun, check_project
+from .findings import ERROR, SEVERITY_TITLES, WAIVED, Finding, counts, location
+from .html import Fragment, markdown, text
+from .project import DEPARTMENTS_FILE, Project, ProjectError, find_root, load_project
+from .rules import RULES
+
+
+class ReportError(Exception):
+    """A report that cannot be produced; the message (Chinese) says why and what to do."""
+
+    def _render_traceback_(self):
+        # IPython shows this instead of a Python traceback in the notebook.
+        return [f"无法生成报告：{self}"]
+
+
+def stylesheet() -> str:
+    return resources.files("nianbao").joinpath("static/report.css").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------
+# Opening a report
+# ---------------------------------------------------------------------------
+
+
+def open_report(department: str, year: int, project_root=None, mode: str = "draft", publication_date=None) -> Report:
+    """Validate the parameters and load everything the report needs."""
+    if mode not in MODES:
+        raise ReportError(f"模式「{mode}」无效，应为 draft（草稿）或 publish（发布）。")
+    try:
+        root = find_root(explicit=project_root) if project_root else find_root()
+        project = load_project(root)
+    except ProjectError as exc:
+        raise ReportError(str(exc)) from None
+    try:
+        year = int(year)
+        F.format_for_year(year)
+    except (TypeError, ValueError) as exc:
+        raise ReportError(str(exc) if isinstance(exc, F.FormatError) else f"年度「{year}」无效。") from None
+    if department not in project.departments:
+        known = "、".join(project.departments) or "（名单为空）"
+        raise ReportError(f"部门「{department}」不在 {DEPARTMENTS_FILE.as_posix()} 中。已登记的部门：{known}。")
+    if (year, department) not in project.submitted():
+        have = [str(y) for y, d in project.submitted() if d == department]
+        raise ReportError(
+            f"{project.departments[department].name}（{department}）没有{year}年的数据：缺少 data/{year}/{department}/。"
+            + (f"该部门有数据的年度：{'、'.join(have)}。" if have else "该部门还没有任何年度的数据。")
+        )
+    try:
+        settings = report_settings(root, department, year, publication_date)
+    except ConfigError as exc:
+        raise ReportError(str(exc)) from None
+    run = check_project(project, [year], [department])
+    report = Report(project, run, department, year, mode, settings)
+    if mode == "publish" and report.errors:
+        listed = "；".join(f"{f.rule} {location(f)}" for f in report.errors[:5])
+        raise ReportError(
+            f"数据有 {len(report.errors)} 项错误，不能以发布模式生成（{listed}{'等' if len(report.errors) > 5 else ''}）。"
+            f"请运行 nianbao check --year {year} --dept {department} 查看并改正，或以草稿模式生成。"
+        )
+    return report
+
+
+def report_inputs(project: Project, department: str, year: int, mode: str) -> list[Path]:
+    """Every file whose content can change this report's HTML, in a stable order."""
+    files = [project.root / DEPARTMENTS_FILE, *settings_files(project.root, department, year)]
+    for y, d in project.submitted():
+        if d == department and y <= year:  # this year, last year's checks, the trend chart
+            files += sorted(p for p in project.data_dir(y, d).iterdir() if p.is_file())
+    if mode == "draft":  # the validation panel shows S5, which reads same-region peers
+        region = project.departments[department].region
+        for y, d in project.submitted():
+            if y == year and d != department and project.departments[d].region == region:
+                files.append(project.data_dir(y, d) / F.TABLE_FILES[F.NARRATIVE])
+    return [p for p in files if p.is_file()]
+
+
+def inputs_digest(project: Project, paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(project.relative(path).encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------------------
+# The report
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    project: Project
+    run: CheckRun
+    department_id: str
+    year: int
+    mode: str
+    settings: ReportSettings
+    _history: list[Submission] | None = field(default=None, repr=False)
+
+    # -- data ---------------------------------------------------------------
+    @property
+    def sub(self) -> Submission:
+        return self.run.submissions[(self.year, self.department_id)]
+
+    @property
+    def previous(self) -> Submission | None:
+        return self.run.submissions.get((self.year - 1, self.department_id))
+
+    @property
+    def department(self):
+        return self.project.departments[self.department_id]
+
+    @property
+    def draft(self) -> bool:
+        return self.mode == "draft"
+
+    @property
+    def title(self) -> str:
+        return F.TITLE_PATTERN.format(name=self.department.name, year=self.year)
+
+    @property
+    def findings(self) -> list[Finding]:
+        found = self.run.for_report(self.year, self.department_id)
+        if self.settings.late:
+            found.append(
+                Finding(self.year, self.department_id, "D1", RULES["D1"].severity, None, None, None,
+                        prose.chinese_date(self.settings.deadline), prose.chinese_date(self.settings.publication_date),
+                        f"公开日期{prose.chinese_date(self.settings.publication_date)}晚于法定期限"
+                        f"{prose.chinese_date(self.settings.deadline)}（《条例》第四十九条）")
+            )
+        return found
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == ERROR]
+
+    @property
+    def flagged(self) -> set[tuple]:
+        if not self.draft:
+            return set()
+        return {(f.table, f.row, f.column) for f in self.findings if f.severity != WAIVED and f.table}
+
+    def history(self) -> list[Submission]:
+        """This department's years up to the report year (for the trend chart)."""
+        if self._history is None:
+            from .contract import read_submission
+
+            years = sorted(y for y, d in self.project.submitted() if d == self.department_id and y <= self.year)
+            self._history = [
+                self.run.submissions.get((y, self.department_id)) or read_submission(self.project, self.department_id, y)
+                for y in years
+            ]
+        return self._history
+
+    def inputs_hash(self) -> str:
+        return inputs_digest(self.project, report_inputs(self.project, self.department_id, self.year, self.mode))
+
+    # -- parts ----------------------------------------------------------------
+    def header(self) -> Fragment:
+        banner = '<p class="banner" role="note">草稿 · 未经审核，不得发布</p>' if self.draft else ""
+        html = (
+            f"<style>{stylesheet()}</style>"
+            f'<header class="report-head">{banner}<h1>{text(self.title)}</h1>'
+            f"<p>{text(prose.preamble(self.sub))}</p></header>"
+        )
+        return Fragment(html, {"title": self.title, "lang": "zh-CN", "mode": self.mode})
+
+    def checks_panel(self) -> Fragment:
+        """Draft only: every finding of the rule engine, at the top of the report."""
+        if not self.draft:
+            return Fragment("")
+        found = self.findings
+        tally = counts(found)
+        if not found:
+            body = "<p>全部校验规则均已通过。</p>"
+        else:
+            rows = "".join(
+                f'<tr class="sev-{f.severity}"><td>{SEVERITY_TITLES.get(f.severity, f.severity)}</td>'
+                f"<td>{text(f.rule)}</td><td>{text(location(f) or '—')}</td><td>{text(f.message)}"
+                + (f"<br>说明：{text(f.explanation)}" if f.explanation else "")
+                + "</td></tr>"
+                for f in found
+            )
+            body = (
+                f"<p>错误 {tally['error']} 项，提示 {tally['warning']} 项，已说明 {tally['waived']} 项。"
+                "表格中有问题的单元格以红框标出。</p>"
+                '<div class="table-scroll"><table><caption class="visually-hidden">数据校验结果</caption>'
+                '<thead><tr><th scope="col">级别</th><th scope="col">规则</th><th scope="col">位置</th>'
+                f'<th scope="col">问题</th></tr></thead><tbody>{rows}</tbody></table></div>'
+            )
+        return Fragment(f'<section class="checks" aria-label="数据校验"><h2>数据校验</h2>{body}</section>')
+
+    def _authored(self, heading: str) -> str:
+        source = (self.sub.narrative or {}).get(heading, "")
+        return markdown(source) if source else ""
+
+    def _section(self, index: int, *parts: str) -> Fragment:
+        heading = F.SECTION_HEADINGS[index]
+        return Fragment(f'<section id="section-{index + 1}"><h2>{text(heading)}</h2>{"".join(parts)}</section>')
+
+    def _missing(self) -> str:
+        return '<p class="missing">（本部分未填写）</p>'
+
+    def _waiver_notes(self, *tables_: str, heading: str | None = None) -> str:
+        notes = [
+            f
+            for f in self.findings
+            if f.severity == WAIVED and (f.table in tables_ or (heading and f.row == heading))
+        ]
+        return "".join(
+            f'<p class="note-waiver">注：{text(RULES[f.rule].statement if f.rule in RULES else f.rule)}'
+            f"（{text(location(f))}）。{text(f.explanation)}</p>"
+            for f in notes
+        )
+
+    def section_overview(self) -> Fragment:
+        heading = F.SECTION_HEADINGS[0]
+        return self._section(
+            0,
+            self._authored(heading) or self._missing(),
+            f"<p>{text(prose.key_figures(self.sub))}</p>",
+            self._waiver_notes(heading=heading),
+        )
+
+    def section_disclosure(self) -> Fragment:
+        return self._section(
+            1,
+            f"<p>{text(prose.disclosure_summary(self.sub))}</p>",
+            tables.disclosure_table(self.sub, self.flagged),
+            self._waiver_notes(F.DISCLOSURE),
+            self._authored(F.SECTION_HEADINGS[1]),
+        )
+
+    def section_applications(self) -> Fragment:
+        figures = [charts.applicants(self.sub), charts.outcomes(self.sub), charts.trend(self.history())]
+        drawn = "".join(chart.html() for chart in figures if chart)
+        if not any(figures[:2]):
+            drawn = "<p>本年度无政府信息公开申请数据，不作申请构成和办理结果图。</p>" + drawn
+        return self._section(
+            2,
+            f"<p>{text(prose.applications_summary(self.sub, self.previous))}</p>",
+            tables.applications_table(self.sub, self.flagged),
+            self._waiver_notes(F.APPLICATIONS),
+            drawn,
+            self._authored(F.SECTION_HEADINGS[2]),
+        )
+
+    def section_review(self) -> Fragment:
+        chart = charts.review(self.sub)
+        return self._section(
+            3,
+            f"<p>{text(prose.review_summary(self.sub))}</p>",
+            tables.review_table(self.sub, self.flagged),
+            self._waiver_notes(F.REVIEW),
+            chart.html() if chart else "",
+            self._authored(F.SECTION_HEADINGS[3]),
+        )
+
+    def section_problems(self) -> Fragment:
+        heading = F.SECTION_HEADINGS[4]
+        return self._section(4, self._authored(heading) or self._missing(), self._waiver_notes(heading=heading))
+
+    def section_other(self) -> Fragment:
+        heading = F.SECTION_HEADINGS[5]
+        fee = prose.fee_statement(self.sub)
+        authored = self._authored(heading)
+        parts = [f"<p>{text(fee)}</p>" if fee else "", authored or ("" if fee else self._missing())]
+        return self._section(5, *parts, self._waiver_notes(F.FEES, heading=heading))
+
+    def signature(self) -> Fragment:
+        return Fragment(
+            f'<footer class="signature"><p>{text(self.department.name)}</p>'
+            f"<p>{text(prose.chinese_date(self.settings.publication_date))}</p></footer>"
+        )
+
+    def provenance(self) -> Fragment:
+        # Public page: kit version, inputs hash, id, year, mode - and no paths.
+        return Fragment(
+            '<footer class="provenance"><p>'
+            f"生成信息：nianbao {text(__version__)} · 部门编号 {text(self.department_id)} · 年度 {self.year} · "
+            f"{'草稿' if self.draft else '发布'}（{text(self.mode)}） · 输入数据摘要 SHA-256 {self.inputs_hash()[:16]}"
+            "</p></footer>"
+        )
+
+    def parts(self) -> list[Fragment]:
+        """The whole report, in order (what the notebook shows cell by cell)."""
+        return [
+            self.header(),
+            self.checks_panel(),
+            self.section_overview(),
+            self.section_disclosure(),
+            self.section_applications(),
+            self.section_review(),
+            self.section_problems(),
+            self.section_other(),
+            self.signature(),
+            self.provenance(),
+        ]

@@ -1,0 +1,195 @@
+"""Run the report notebook for one department-year: one small, boring function.
+
+A failure is a value (:class:`RunFailure`: cell index, source, exception,
+traceback excerpt), recorded and reported by the caller; :func:`render` writes
+outputs only when everything succeeded, by moving finished files into place.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+NOTEBOOK = Path("notebooks") / "annual_report.ipynb"
+LOG_NAME = "kernel.log"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _kernel_manager_class():
+    """A kernel manager whose kernel talks over IPC sockets in the run's own
+    folder and writes its stdout/stderr to the run's log, not to our console."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class RunKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.transport = "ipc"
+            self.ip = str(Path(os.environ["NIANBAO_RUN_DIR"]) / "kernel-ipc")
+
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            log = open(Path(os.environ["NIANBAO_RUN_DIR"]) / LOG_NAME, "ab")  # noqa: SIM115 - closed by the process end
+            kw.setdefault("stdout", log)
+            kw.setdefault("stderr", log)
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return RunKernelManager
+
+
+@dataclass(frozen=True)
+class RunFailure:
+    """Why a run failed; every field is for people (no exception object)."""
+
+    message: str  # Chinese summary
+    cell_index: int | None = None
+    cell_source: str | None = None
+    exception: str | None = None
+    traceback: str | None = None
+
+    def describe(self) -> str:
+        text = self.message
+        if self.cell_index is not None:
+            text += f"\n  出错的单元格：第 {self.cell_index + 1} 个（{(self.cell_source or '').strip()[:120]}）"
+        return text
+
+
+@dataclass(frozen=True)
+class RunResult:
+    notebook: object | None  # the executed nbformat node (also on failure, when there is one)
+    failure: RunFailure | None
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+
+def parameters(department: str, year: int, project_root: Path, mode: str, publication_date) -> dict:
+    return {
+        "department": department,
+        "year": int(year),
+        "mode": mode,
+        "publication_date": None if publication_date is None else str(publication_date),
+        "project_root": str(project_root),
+    }
+
+
+def _failure_from_papermill(exc, nb) -> RunFailure:
+    index = getattr(exc, "cell_index", None)
+    source = getattr(exc, "source", None)
+    evalue = _ANSI.sub("", str(getattr(exc, "evalue", exc)))
+    ename = getattr(exc, "ename", type(exc).__name__)
+    tb = _ANSI.sub("", "\n".join(getattr(exc, "traceback", []) or []))
+    # Our own ReportError carries a message written for people: show it as is.
+    message = f"无法生成报告：{evalue}" if ename == "ReportError" else f"笔记本运行出错：{ename}: {evalue}"
+    if nb is not None and index is not None:
+        # papermill counts cells including its injected-parameters cell; report the
+        # index in the notebook as the analyst sees it.
+        injected = [i for i, c in enumerate(nb.cells) if "injected-parameters" in c.metadata.get("tags", [])]
+        if injected and index > injected[0]:
+            index -= 1
+    return RunFailure(message, index, source, f"{ename}: {evalue}", tb[-4000:])
+
+
+def execute(notebook_path: Path, params: dict, workdir: Path, *, timeout: int = 600, kernel_name: str = "python3") -> RunResult:
+    """Execute the notebook in a fresh kernel whose working and IPython
+    directories are ``workdir``'s own (concurrent runs share no file)."""
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    output_path = workdir / "report.ipynb"
+    env = {
+        "IPYTHONDIR": str(workdir / ".ipython"),
+        "MPLCONFIGDIR": str(workdir / ".matplotlib"),
+        "NIANBAO_RUN_DIR": str(workdir),
+    }
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)  # the kernel inherits the environment of its launcher
+    try:
+        papermill.execute_notebook(
+            str(notebook_path),
+            str(output_path),
+            parameters=params,
+            kernel_name=kernel_name,
+            cwd=str(workdir),
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=timeout,
+            report_mode=False,
+            kernel_manager_class=_kernel_manager_class(),
+        )
+    except PapermillExecutionError as exc:
+        nb = nbformat.read(output_path, as_version=4) if output_path.exists() else None
+        return RunResult(nb, _failure_from_papermill(exc, nb))
+    except Exception as exc:  # kernel died, timeout, unreadable notebook: still a value
+        nb = nbformat.read(output_path, as_version=4) if output_path.exists() else None
+        name = type(exc).__name__
+        message = "运行超时" if "Timeout" in name or "timeout" in str(exc).lower() else "笔记本无法运行"
+        return RunResult(nb, RunFailure(f"{message}：{name}: {exc}", exception=f"{name}: {exc}"))
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return RunResult(nbformat.read(output_path, as_version=4), None)
+
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+_PUBLIC_FILE_MODE = 0o666 & ~_UMASK
+
+
+def output_dir(root: Path, mode: str, year: int, department: str) -> Path:
+    return root / "outputs" / mode / str(year) / department
+
+
+def install(files: dict[str, bytes], target: Path) -> None:
+    """Move finished outputs into ``target``: each file is written beside it and
+    renamed over the old one, so a reader never sees half a file and a failure
+    before this point leaves the previous outputs untouched."""
+    target.mkdir(parents=True, exist_ok=True)
+    staged = []
+    try:
+        for name, data in files.items():
+            fd, tmp = tempfile.mkstemp(dir=target, prefix=f".{name}.", suffix=".tmp")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.chmod(tmp, _PUBLIC_FILE_MODE)  # mkstemp makes 0600; reports are for the web
+            staged.append((tmp, target / name))
+        for tmp, final in staged:
+            os.replace(tmp, final)
+    except BaseException:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def render(root: Path, department: str, year: int, mode: str = "draft", publication_date=None,
+           notebook: Path | None = None, exporter=None) -> tuple[RunResult, Path]:
+    """Execute and export one report into outputs/<mode>/<year>/<id>/."""
+    import nbformat
+
+    from .export import notebook_to_html
+
+    target = output_dir(root, mode, year, department)
+    scratch = Path(tempfile.mkdtemp(prefix=f"nianbao-{year}-{department}-"))
+    try:
+        result = execute(notebook or root / NOTEBOOK, parameters(department, year, root, mode, publication_date), scratch)
+        if not result.ok:
+            return result, target
+        html = notebook_to_html(result.notebook, exporter)
+        install(
+            {
+                "report.ipynb": nbformat.writes(result.notebook).encode("utf-8"),
+                "report.html": html.encode("utf-8"),
+            },
+            target,
+        )
+        return result, target
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
