@@ -102,7 +102,7 @@ def parse_number(raw: str, domain: str) -> tuple[Number, str | None]:
         text = text.replace(",", "")
     pattern = {F.COUNT: _COUNT, F.SIGNED: _SIGNED, F.AMOUNT: _AMOUNT}[domain]
     if not pattern.fullmatch(text):
-        if domain != F.SIGNED and _SIGNED.fullmatch(text):
+        if domain != F.SIGNED and text.startswith("-") and _AMOUNT.fullmatch(text[1:]):
             return 0, "不能为负数，" + _DOMAIN_HINT[domain]
         return 0, "不是有效数字，" + _DOMAIN_HINT[domain]
     if domain != F.AMOUNT:
@@ -111,7 +111,7 @@ def parse_number(raw: str, domain: str) -> tuple[Number, str | None]:
         amount = Decimal(text)
     except InvalidOperation:  # pragma: no cover - the pattern already guarantees a decimal
         return 0, "不是有效数字，" + _DOMAIN_HINT[domain]
-    if -amount.as_tuple().exponent > F.AMOUNT_PLACES:
+    if amount != amount.quantize(Decimal(1).scaleb(-F.AMOUNT_PLACES)):  # 12.30000 is fine, 0.00001 is not
         return 0, f"小数位数过多，最多{F.AMOUNT_PLACES}位（单位：万元）"
     return amount, None
 
@@ -266,6 +266,11 @@ class _Reader:
         other_fmt = F.other_format(self.sub.format)
         if group:
             message = f"{rel} 第{line}行：「{label}」是分组标题，官方表格中没有它的合计行，请删除该行，只填写其下各小项。"
+            if other:  # e.g. （六）其他处理: one row in V2019, a group of three in V2021
+                message += (
+                    f"（它在{other_fmt.version}格式（{other_fmt.years_text}）中是单独一行；"
+                    f"{self.sub.year}年应使用{self.sub.format.version}格式（{self.sub.format.notice}）。）"
+                )
         elif other:
             message = (
                 f"{rel} 第{line}行：「{label}」是{other_fmt.version}格式（{other_fmt.years_text}）的行，"

@@ -159,9 +159,15 @@ PROSE_CLAIMS = (
 )
 
 
-def _about_other_period(text: str, start: int) -> bool:
+_YEAR = re.compile(r"(20\d\d)年")
+
+
+def _about_other_period(text: str, start: int, year: int) -> bool:
     clause_start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, start)), default=0)
-    return bool(_OTHER_PERIOD.search(text, clause_start, start + 1))
+    if _OTHER_PERIOD.search(text, clause_start, start + 1):
+        return True
+    # "2020年收到申请…" in a 2021 report is about 2020.
+    return any(int(m.group(1)) != year for m in _YEAR.finditer(text, clause_start, start + 1))
 
 
 def prose_findings(sub: Submission) -> list[Finding]:
@@ -174,7 +180,7 @@ def prose_findings(sub: Submission) -> list[Finding]:
             if claim.table not in sub.tables:
                 continue
             for match in claim.pattern.finditer(text):
-                if _about_other_period(text, match.start()):
+                if _about_other_period(text, match.start(), sub.year):
                     continue
                 accepted = claim.values(sub)
                 if accepted is None:

@@ -72,7 +72,7 @@ def read_csv_rows(path: Path, rel: str):
 
 
 _SPACE = re.compile(r"\s+")
-_ENUM = re.compile(r"^(\d+)[、.]")
+_ENUM = re.compile(r"(^|/)(\d+)[、.]")  # also after "/" in a path-form row label
 _QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "‘": "'", "’": "'"})
 
 
@@ -81,7 +81,7 @@ def normalise_label(text: str) -> str:
     kind of quote, ``1、``/``1．``/``1.`` alike."""
     key = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     key = _SPACE.sub("", key)
-    return _ENUM.sub(r"\1.", key)
+    return _ENUM.sub(r"\1\2.", key)
 
 
 def csv_text(header, rows) -> str:
