@@ -220,6 +220,64 @@ def cmd_render(args) -> int:
 
 
 # ---------------------------------------------------------------------------
+# build
+# ---------------------------------------------------------------------------
+
+
+def parse_jobs(text) -> int | None:
+    if text is None:
+        return None
+    if not str(text).isdigit() or int(text) < 1:
+        raise UsageError(f"--jobs「{text}」无效：请写一个正整数。")
+    return int(text)
+
+
+def cmd_build(args) -> int:
+    from pathlib import Path
+
+    project = _open(args)
+    years, depts = selection(args, project)
+    jobs = parse_jobs(args.jobs)
+    from .batch import BuildLock, BuildLocked, build, project_notebook, site_fingerprint
+
+    notebook = Path(args.notebook).resolve() if args.notebook else project_notebook(project)
+    if not notebook.is_file():
+        raise UsageError(f"找不到报告笔记本 {notebook}：请用 --notebook 指定。")
+    try:
+        with BuildLock(project.root):
+            from .console import Progress, summary
+
+            result = build(
+                project,
+                years=set(years or ()),
+                departments=set(depts or ()),
+                mode=args.mode,
+                jobs=jobs,
+                force=args.force,
+                publication_date=args.date,
+                notebook=notebook,
+                timeout=args.timeout,
+                progress=Progress(),
+            )
+            if site_fingerprint(project, result, args.mode):
+                from .engine import check_project
+                from .site import write_sites
+
+                write_sites(project, check_project(project), result.missing, args.mode)
+    except BuildLocked as exc:
+        print(f"错误：本项目已有一个构建正在运行（{exc}）。请等它结束后再试。", file=sys.stderr)
+        return EXIT_USAGE
+    print(summary(result, project, args.mode))
+    if result.count("run") == 0 and not result.interrupted:
+        print("所有报告都是最新的，无需重新生成。" if result.count("skip") else "没有需要生成的报告。")
+    where = "outputs/draft/index.html" if args.mode == "draft" else "outputs/publish/（上传此文件夹）"
+    print(f"请打开 {where}")
+    if result.interrupted:
+        return 130
+    return EXIT_OK if result.ok else EXIT_FINDINGS
+
+
+# ---------------------------------------------------------------------------
 # the parser
 # ---------------------------------------------------------------------------
 
@@ -251,6 +309,16 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--date", metavar="日期", help="公开日期，如 2025-01-20（默认按 params/project.toml 或部门的 report.toml）")
     render.add_argument("--notebook", metavar="文件", help="报告笔记本（默认：项目中的 notebooks/annual_report.ipynb）")
     render.set_defaults(func=cmd_render)
+
+    build = commands.add_parser("build", help="生成全部报告（并行、增量）", description="为每个部门每个年度生成报告：并行运行、跳过未变更的报告，并生成目录页。")
+    common(build)
+    build.add_argument("--mode", choices=("draft", "publish"), default="draft", help="draft 草稿（默认）或 publish 发布")
+    build.add_argument("--jobs", metavar="N", help="并行的工作进程数（默认：CPU 核数）")
+    build.add_argument("--force", action="store_true", help="全部重新生成，不跳过未变更的报告")
+    build.add_argument("--date", metavar="日期", help="公开日期，覆盖项目和部门的配置，如 2025-01-20")
+    build.add_argument("--timeout", type=int, default=600, metavar="秒", help="每个单元格的最长运行时间（默认 600 秒）")
+    build.add_argument("--notebook", metavar="文件", help="报告笔记本（默认：项目中的 notebooks/annual_report.ipynb）")
+    build.set_defaults(func=cmd_build)
     return parser
 
 

@@ -112,6 +112,16 @@ class ReportHTMLExporter(TemplateExporter):
             self.register_preprocessor(preprocessor, enabled=True)
 
 
+class ReportFragmentExporter(ReportHTMLExporter):
+    """The report's body only (``report.fragment.html``), styles scoped."""
+
+    export_from_notebook = "nianbao report (HTML fragment)"
+
+    @default("template_name")
+    def _template_name_default(self):
+        return "nianbao_fragment"
+
+
 def notebook_to_html(nb, exporter: ReportHTMLExporter | None = None) -> str:
     exporter = exporter or ReportHTMLExporter()
     body, _ = exporter.from_notebook_node(nb)

@@ -101,6 +101,18 @@ def inputs_digest(project: Project, paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
+def report_findings(run: CheckRun, year: int, department: str, settings: ReportSettings) -> list[Finding]:
+    """The rule engine's findings for one report, plus the publication deadline (D1)."""
+    found = run.for_report(year, department)
+    if settings.late:
+        published, deadline = prose.chinese_date(settings.publication_date), prose.chinese_date(settings.deadline)
+        found.append(
+            Finding(year, department, "D1", RULES["D1"].severity, None, None, None, deadline, published,
+                    f"公开日期{published}晚于法定期限{deadline}（《条例》第四十九条）")
+        )
+    return found
+
+
 # ---------------------------------------------------------------------------
 # The report
 # ---------------------------------------------------------------------------
@@ -139,15 +151,7 @@ class Report:
 
     @property
     def findings(self) -> list[Finding]:
-        found = self.run.for_report(self.year, self.department_id)
-        if self.settings.late:
-            found.append(
-                Finding(self.year, self.department_id, "D1", RULES["D1"].severity, None, None, None,
-                        prose.chinese_date(self.settings.deadline), prose.chinese_date(self.settings.publication_date),
-                        f"公开日期{prose.chinese_date(self.settings.publication_date)}晚于法定期限"
-                        f"{prose.chinese_date(self.settings.deadline)}（《条例》第四十九条）")
-            )
-        return found
+        return report_findings(self.run, self.year, self.department_id, self.settings)
 
     @property
     def errors(self) -> list[Finding]:

@@ -14,6 +14,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .textio import PUBLIC_FILE_MODE
+
 NOTEBOOK = Path("notebooks") / "annual_report.ipynb"
 LOG_NAME = "kernel.log"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -139,11 +141,6 @@ def execute(notebook_path: Path, params: dict, workdir: Path, *, timeout: int = 
     return RunResult(nbformat.read(output_path, as_version=4), None)
 
 
-_UMASK = os.umask(0)
-os.umask(_UMASK)
-_PUBLIC_FILE_MODE = 0o666 & ~_UMASK
-
-
 def output_dir(root: Path, mode: str, year: int, department: str) -> Path:
     return root / "outputs" / mode / str(year) / department
 
@@ -159,7 +156,7 @@ def install(files: dict[str, bytes], target: Path) -> None:
             fd, tmp = tempfile.mkstemp(dir=target, prefix=f".{name}.", suffix=".tmp")
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
-            os.chmod(tmp, _PUBLIC_FILE_MODE)  # mkstemp makes 0600; reports are for the web
+            os.chmod(tmp, PUBLIC_FILE_MODE)  # mkstemp makes 0600; reports are for the web
             staged.append((tmp, target / name))
         for tmp, final in staged:
             os.replace(tmp, final)

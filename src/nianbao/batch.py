@@ -1,0 +1,583 @@
+"""The batch: plan every department-year, skip the unchanged, run the rest in
+parallel, record each run, never lose a good output.
+
+- :func:`plan` decides, from content hashes recorded in each run's manifest, what
+  needs a run and why; it reads no data beyond hashing (cheap no-change builds).
+- :func:`produce` is one run (in a worker process): papermill, nbconvert, then
+  the outputs moved into place only when all of them exist.
+- :func:`build` ties them together under a lock, with progress and a summary.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import __version__
+from . import layout as L
+from .config import ConfigError, report_settings
+from .project import DEPARTMENTS_FILE, Project
+
+CACHE_FILE = Path(L.OUTPUTS) / ".cache" / "file-hashes.json"
+
+# Why a department-year runs again (shown in the summary).
+REASONS = {
+    "new": "首次生成",
+    "force": "强制重建",
+    "failed": "上次生成失败",
+    "outputs": "输出文件缺失或被改动",
+    "data": "数据已变更",
+    "params": "项目参数已变更",
+    "notebook": "笔记本已变更",
+    "parameters": "运行参数已变更",
+    "kit": "工具已更新",
+}
+
+
+# ---------------------------------------------------------------------------
+# Hashing, with a stat cache so that a no-change build reads almost nothing
+# ---------------------------------------------------------------------------
+
+
+class HashCache:
+    """sha256 of files, remembered by (size, mtime_ns)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            self.entries: dict[str, list] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.entries = {}
+        self.dirty = False
+
+    def sha(self, file: Path) -> str | None:
+        try:
+            stat = file.stat()
+        except OSError:
+            return None
+        key = str(file)
+        entry = self.entries.get(key)
+        if entry and entry[0] == stat.st_size and entry[1] == stat.st_mtime_ns:
+            return entry[2]
+        digest = hashlib.sha256(file.read_bytes()).hexdigest()
+        self.entries[key] = [stat.st_size, stat.st_mtime_ns, digest]
+        self.dirty = True
+        return digest
+
+    def remember(self, file: Path, digest: str) -> None:
+        """Record a hash we already know (a run's outputs, from its manifest)."""
+        try:
+            stat = file.stat()
+        except OSError:
+            return
+        self.entries[str(file)] = [stat.st_size, stat.st_mtime_ns, digest]
+        self.dirty = True
+
+    def save(self) -> None:
+        if self.dirty:
+            from .textio import write_atomic
+
+            write_atomic(self.path, json.dumps(self.entries, ensure_ascii=False, sort_keys=True))
+            self.dirty = False
+
+
+def kit_fingerprint(cache: HashCache) -> str:
+    """Everything of the kit that shapes a report: its code, templates, styles and fonts."""
+    package = Path(__file__).parent
+    digest = hashlib.sha256(__version__.encode())
+    for file in sorted(package.rglob("*")):
+        if file.suffix in (".py", ".j2", ".json", ".css") and "__pycache__" not in file.parts:
+            digest.update(file.relative_to(package).as_posix().encode() + (cache.sha(file) or "").encode())
+    from .charts import font_path
+
+    font = font_path()
+    digest.update(f"{font.name}:{font.stat().st_size}".encode())
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------------------
+# Jobs and plans
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a worker needs for one run (picklable: plain values only)."""
+
+    root: str
+    department: str
+    year: int
+    mode: str
+    publication_date: str
+    notebook: str
+    formats: tuple[str, ...]
+    inputs: dict = field(hash=False)
+    timeout: int = 600
+
+
+@dataclass
+class Planned:
+    year: int
+    department: str
+    action: str  # "run", "skip", "withheld", "invalid"
+    reasons: list[str] = field(default_factory=list)
+    job: Job | None = None
+    message: str = ""
+
+
+def _manifest(root: Path, mode: str, year: int, dept: str) -> dict | None:
+    path = L.record_dir(root, mode, year, dept) / L.MANIFEST
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _outputs_intact(root: Path, manifest: dict, cache: HashCache) -> bool:
+    base = L.outputs(root)
+    return all(cache.sha(base / rel) == sha for rel, sha in manifest.get("outputs", {}).items()) and bool(
+        manifest.get("outputs")
+    )
+
+
+def input_files(project: Project, dept: str, year: int, mode: str) -> list[Path]:
+    from .report import report_inputs
+
+    return report_inputs(project, dept, year, mode)
+
+
+def fingerprint(project: Project, dept: str, year: int, mode: str, publication_date: str, formats, notebook: Path,
+                kit: str, cache: HashCache) -> dict:
+    files = {project.relative(p): cache.sha(p) for p in input_files(project, dept, year, mode)}
+    return {
+        "files": files,
+        "notebook": cache.sha(notebook),
+        "parameters": {"mode": mode, "publication_date": publication_date, "formats": list(formats)},
+        "kit": kit,
+    }
+
+
+def _reasons(previous: dict | None, inputs: dict, intact: bool) -> list[str]:
+    if previous is None:
+        return [REASONS["new"]]
+    reasons = []
+    if previous.get("status") != "ok":
+        reasons.append(REASONS["failed"])
+    before = previous.get("inputs", {})
+    old_files, new_files = before.get("files", {}), inputs["files"]
+    changed = {f for f in set(old_files) | set(new_files) if old_files.get(f) != new_files.get(f)}
+    if any(f.startswith("data/") for f in changed):
+        reasons.append(REASONS["data"])
+    if any(not f.startswith("data/") for f in changed):
+        reasons.append(REASONS["params"])
+    for key in ("notebook", "parameters", "kit"):
+        if before.get(key) != inputs[key]:
+            reasons.append(REASONS[key])
+    if not reasons and not intact:
+        reasons.append(REASONS["outputs"])
+    return reasons
+
+
+def plan(project: Project, years, departments, mode: str, *, force: bool = False, notebook: Path,
+         publication_date=None, formats=("html",), timeout: int = 600, cache: HashCache) -> list[Planned]:
+    kit = kit_fingerprint(cache)
+    planned = []
+    for year, dept in project.submitted():
+        if (years and year not in years) or (departments and dept not in departments):
+            continue
+        try:
+            settings = report_settings(project.root, dept, year, publication_date)
+        except ConfigError as exc:
+            planned.append(Planned(year, dept, "invalid", message=str(exc)))
+            continue
+        date_text = settings.publication_date.isoformat()
+        inputs = fingerprint(project, dept, year, mode, date_text, formats, notebook, kit, cache)
+        previous = _manifest(project.root, mode, year, dept)
+        intact = previous is not None and _outputs_intact(project.root, previous, cache)
+        reasons = [REASONS["force"]] if force else _reasons(previous, inputs, intact)
+        job = Job(str(project.root), dept, year, mode, date_text, str(notebook), tuple(formats), inputs, timeout)
+        planned.append(Planned(year, dept, "run" if reasons else "skip", reasons, job))
+    return planned
+
+
+def withhold_errors(project: Project, planned: list[Planned]) -> None:
+    """Publish mode: a department-year with an unwaived error is not published."""
+    from .engine import check_project
+
+    to_run = [p for p in planned if p.action == "run"]
+    if not to_run:
+        return
+    run = check_project(project, {p.year for p in to_run}, {p.department for p in to_run})
+    for p in to_run:
+        errors = [f for f in run.for_report(p.year, p.department) if f.severity == "error"]
+        if errors:
+            p.action = "withheld"
+            p.message = f"数据有 {len(errors)} 项错误，未发布（运行 nianbao check --year {p.year} --dept {p.department} 查看）"
+
+
+# ---------------------------------------------------------------------------
+# One run (executed in a worker process)
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    year: int
+    department: str
+    status: str  # "ok" or "failed"
+    seconds: float
+    failure: dict | None = None
+    stages: dict = field(default_factory=dict)
+
+
+_EXPORTERS: dict = {}
+
+
+def _exporter(kind: str):
+    """One exporter of each kind per worker: templates are compiled once."""
+    if kind not in _EXPORTERS:
+        from .export import ReportFragmentExporter, ReportHTMLExporter
+
+        _EXPORTERS[kind] = {"html": ReportHTMLExporter, "fragment": ReportFragmentExporter}[kind]()
+    return _EXPORTERS[kind]
+
+
+def _versions() -> dict:
+    from importlib.metadata import version
+
+    names = ("nianbao", "papermill", "nbconvert", "nbclient", "ipykernel", "pandas", "matplotlib")
+    found = {"python": platform.python_version()}
+    for name in names:
+        try:
+            found[name] = version(name)
+        except Exception:  # a missing distribution is simply not listed
+            pass
+    return found
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def produce(job: Job) -> Outcome:
+    """Run one department-year and install its outputs; failures are values."""
+    import nbformat
+
+    from .engine import check_project
+    from .findings import to_record
+    from .project import load_project
+    from .report import report_findings
+    from .run import execute, install, parameters
+
+    root = Path(job.root)
+    started = time.perf_counter()
+    started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    scratch = Path(tempfile.mkdtemp(prefix=f"nianbao-{job.year}-{job.department}-"))
+    site, record = (L.site_dir(root, job.mode, job.year, job.department), L.record_dir(root, job.mode, job.year, job.department))
+    stages = {}
+    try:
+        params = parameters(job.department, job.year, root, job.mode, job.publication_date)
+        result = execute(Path(job.notebook), params, scratch, timeout=job.timeout)
+        stages["execute"] = round(time.perf_counter() - started, 3)
+        log = (scratch / "kernel.log").read_bytes() if (scratch / "kernel.log").exists() else b""
+        base = {
+            "department": job.department,
+            "year": job.year,
+            "mode": job.mode,
+            "inputs": job.inputs,
+            "parameters": {k: v for k, v in params.items() if k != "project_root"},
+            "versions": _versions(),
+            "started": started_at,
+            "log": L.LOG,
+        }
+        if not result.ok:
+            failure = asdict(result.failure)
+            previous = _manifest(root, job.mode, job.year, job.department) or {}
+            manifest = {
+                **base,
+                "status": "failed",
+                "failure": failure,
+                # The previous good outputs stay in place and stay described.
+                "outputs": previous.get("outputs", {}),
+                "seconds": {"total": round(time.perf_counter() - started, 3), **stages},
+            }
+            install(
+                {L.MANIFEST: _json(manifest), L.LOG: log + _failure_log(result.failure)},
+                record,
+            )
+            return Outcome(job.year, job.department, "failed", time.perf_counter() - started, failure, stages)
+
+        t = time.perf_counter()
+        site_files = {"report.html": _exporter("html").from_notebook_node(result.notebook)[0].encode("utf-8")}
+        site_files["report.fragment.html"] = _exporter("fragment").from_notebook_node(result.notebook)[0].encode("utf-8")
+        stages["export"] = round(time.perf_counter() - t, 3)
+
+        project = load_project(root)
+        from .config import report_settings
+
+        settings = report_settings(root, job.department, job.year, job.publication_date)
+        findings = report_findings(check_project(project, [job.year], [job.department]), job.year, job.department, settings)
+        record_files = {
+            L.NOTEBOOK_OUT: nbformat.writes(result.notebook).encode("utf-8"),
+            L.CHECKS: _json({"department": job.department, "year": job.year, "findings": [to_record(f) for f in findings]}),
+            L.LOG: log,
+        }
+        outputs_root = L.outputs(root)
+        sums = {
+            (site / name).relative_to(outputs_root).as_posix(): _sha(data) for name, data in site_files.items()
+        }
+        sums.update(
+            {(record / name).relative_to(outputs_root).as_posix(): _sha(data) for name, data in record_files.items()}
+        )
+        manifest = {
+            **base,
+            "status": "ok",
+            "failure": None,
+            "outputs": sums,
+            "seconds": {"total": round(time.perf_counter() - started, 3), **stages},
+        }
+        sums_text = "".join(f"{sha}  {rel}\n" for rel, sha in sorted(sums.items())).encode("utf-8")
+        install(site_files, site)
+        # The manifest goes last: until it is in place the run does not count as done.
+        install({**record_files, L.SUMS: sums_text, L.MANIFEST: _json(manifest)}, record)
+        return Outcome(job.year, job.department, "ok", time.perf_counter() - started, None, stages)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _json(value) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _failure_log(failure) -> bytes:
+    return f"\n=== 运行失败 ===\n{failure.describe()}\n{failure.traceback or ''}\n".encode("utf-8")
+
+
+# ---------------------------------------------------------------------------
+# The lock: one build at a time per project
+# ---------------------------------------------------------------------------
+
+
+class BuildLocked(Exception):
+    pass
+
+
+class BuildLock:
+    """An flock on outputs/.build.lock: the kernel drops it when the holder dies,
+    so a killed build never blocks the next one."""
+
+    def __init__(self, root: Path):
+        self.path = L.outputs(root) / ".build.lock"
+        self.handle = None
+
+    def __enter__(self):
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the build's lifetime
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "未知"
+            handle.close()
+            raise BuildLocked(holder) from None
+        handle.seek(0)
+        handle.truncate()
+        started = datetime.now().astimezone().isoformat(timespec="seconds")
+        handle.write(f"进程 {os.getpid()}，开始于 {started}")
+        handle.flush()
+        self.handle = handle
+        return self
+
+    def __exit__(self, *exc):
+        import fcntl
+
+        fcntl.flock(self.handle, fcntl.LOCK_UN)
+        self.handle.close()
+
+
+# ---------------------------------------------------------------------------
+# Local execution: a pool of worker processes that die with the build
+# ---------------------------------------------------------------------------
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _init_worker():
+    """Runs in each worker: if the build process dies (even by SIGKILL) the worker
+    gets SIGTERM, which interrupts papermill so it shuts its kernel down."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:  # not Linux: kernels still exit when their parent goes (ipykernel's poller)
+        pass
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+
+
+class LocalExecutor:
+    """A process pool (forkserver: workers share no open file with the build,
+    so the build lock dies with the build)."""
+
+    def __init__(self, jobs: int):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["nianbao.batch", "nianbao.run", "papermill", "nbconvert", "nbformat"])
+        self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker)
+
+    def submit(self, job: Job):
+        return self.pool.submit(produce, job)
+
+    def stop(self):
+        """Cancel what has not started; interrupt what has; wait for the kernels to go."""
+        processes = list(getattr(self.pool, "_processes", {}).values())
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(timeout=30)
+
+    def close(self):
+        self.pool.shutdown(wait=True)
+
+
+# ---------------------------------------------------------------------------
+# The build
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class BuildResult:
+    planned: list[Planned]
+    outcomes: list[Outcome]
+    missing: list[tuple[int, str]]
+    interrupted: bool = False
+
+    def count(self, action: str) -> int:
+        return sum(1 for p in self.planned if p.action == action)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status != "ok"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.interrupted and not self.failed and not self.count("withheld") and not self.count("invalid")
+
+
+def missing_reports(project: Project, years, departments) -> list[tuple[int, str]]:
+    """(year, dept) listed but without data in a year its region has data for (未提交)."""
+    submitted = set(project.submitted())
+    result = []
+    for year in sorted({y for y, _ in submitted}):
+        if years and year not in years:
+            continue
+        active = {project.departments[d].region for y, d in submitted if y == year}
+        for dept in project.ordered_departments():
+            if departments and dept.id not in departments:
+                continue
+            if dept.region in active and (year, dept.id) not in submitted:
+                result.append((year, dept.id))
+    return result
+
+
+def build(project: Project, *, years=None, departments=None, mode="draft", jobs=None, force=False,
+          publication_date=None, notebook: Path | None = None, formats=("html",), timeout=600,
+          progress=None, executor=None) -> BuildResult:
+    """Plan, validate, run and record; the caller holds the lock and writes the site."""
+    cache = HashCache(project.root / CACHE_FILE)
+    notebook = notebook or project_notebook(project)
+    planned = plan(project, years, departments, mode, force=force, notebook=notebook,
+                   publication_date=publication_date, formats=formats, timeout=timeout, cache=cache)
+    if mode == "publish":
+        withhold_errors(project, planned)
+    result = BuildResult(planned, [], missing_reports(project, years, departments))
+    to_run = [p for p in planned if p.action == "run"]
+    if progress:
+        progress.start(total=len(planned), skipped=len(planned) - len(to_run))
+    if to_run:
+        owned = executor is None
+        executor = executor or LocalExecutor(jobs or os.cpu_count() or 1)
+        from concurrent.futures import as_completed
+
+        futures = {executor.submit(p.job): p for p in to_run}
+        try:
+            for future in as_completed(futures):
+                p = futures[future]
+                try:
+                    outcome = future.result()
+                except Exception as exc:  # the worker itself died: still a value
+                    outcome = Outcome(p.year, p.department, "failed", 0.0,
+                                      {"message": f"工作进程异常退出：{type(exc).__name__}: {exc}"})
+                result.outcomes.append(outcome)
+                if outcome.status == "ok":
+                    _remember_outputs(project.root, p.job, cache)
+                if progress:
+                    progress.advance(outcome)
+        except KeyboardInterrupt:
+            result.interrupted = True
+            executor.stop()
+        else:
+            if owned:
+                executor.close()
+    if progress:
+        progress.finish()
+    cache.save()
+    return result
+
+
+def _remember_outputs(root: Path, job: Job, cache: HashCache) -> None:
+    manifest = _manifest(root, job.mode, job.year, job.department) or {}
+    for rel, digest in manifest.get("outputs", {}).items():
+        cache.remember(L.outputs(root) / rel, digest)
+
+
+def site_fingerprint(project: Project, result: BuildResult, mode: str) -> bool:
+    """Whether the sites need writing again; records the new state when they do.
+
+    They depend on what each department-year's inputs and run status are, and on
+    who is missing: a build that ran nothing over unchanged inputs leaves them be.
+    """
+    state = {
+        "mode": mode,
+        "reports": sorted(
+            [p.year, p.department, p.action, p.job.inputs if p.job else None] for p in result.planned
+        ),
+        "missing": sorted(result.missing),
+        "outcomes": sorted([o.year, o.department, o.status] for o in result.outcomes),
+    }
+    digest = hashlib.sha256(json.dumps(state, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    marker = L.outputs(project.root) / ".cache" / f"site-{mode}.sha256"
+    index = L.outputs(project.root) / mode / "index.html"
+    try:
+        unchanged = marker.read_text(encoding="ascii") == digest and index.exists()
+    except OSError:
+        unchanged = False
+    if unchanged and not result.outcomes:
+        return False
+    from .textio import write_atomic
+
+    write_atomic(marker, digest)
+    return True
+
+
+def project_notebook(project: Project) -> Path:
+    from .run import NOTEBOOK
+
+    return project.root / NOTEBOOK

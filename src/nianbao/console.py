@@ -1,0 +1,100 @@
+"""Console output of long commands: one progress line and the closing summary."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from .batch import BuildResult, Outcome
+
+
+class Progress:
+    """One line, rewritten in place, on a terminal; silent otherwise."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr
+        self.live = self.stream.isatty()
+        self.total = self.done = self.failed = self.skipped = 0
+        self.started = time.monotonic()
+
+    def start(self, total: int, skipped: int) -> None:
+        self.total, self.skipped = total, skipped
+        self.started = time.monotonic()
+        self._draw()
+
+    def advance(self, outcome: Outcome) -> None:
+        if outcome.status == "ok":
+            self.done += 1
+        else:
+            self.failed += 1
+        self._draw()
+
+    def finish(self) -> None:
+        if self.live:
+            self.stream.write("\n")
+            self.stream.flush()
+
+    def _draw(self) -> None:
+        if not self.live:
+            return
+        finished = self.done + self.failed
+        remaining = self.total - self.skipped - finished
+        elapsed = time.monotonic() - self.started
+        eta = f"，预计还需 {_clock(elapsed / finished * remaining)}" if finished and remaining else ""
+        self.stream.write(
+            f"\r完成 {self.done} · 失败 {self.failed} · 跳过 {self.skipped} · 剩余 {remaining}{eta}    "
+        )
+        self.stream.flush()
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(seconds + 0.5)
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+STATUS = {"ok": "已生成", "failed": "失败", "skip": "未变更，跳过", "withheld": "有错误，未发布", "invalid": "配置错误"}
+
+
+def summary(result: BuildResult, project, mode: str) -> str:
+    """The closing table: every department-year that did not simply skip, then totals."""
+    names = {d.id: d.name for d in project.departments.values()}
+    outcomes = {(o.year, o.department): o for o in result.outcomes}
+    lines = []
+    for p in sorted(result.planned, key=lambda p: (p.year, p.department)):
+        if p.action == "skip":
+            continue
+        outcome = outcomes.get((p.year, p.department))
+        if p.action == "run" and outcome is None:
+            status, detail = "未完成", "构建被中断"
+        elif outcome is not None:
+            status = STATUS[outcome.status]
+            if outcome.status == "ok":
+                detail = f"{'、'.join(p.reasons)}；{outcome.seconds:.1f} 秒"
+            else:
+                failure = outcome.failure or {}
+                cell = failure.get("cell_index")
+                detail = failure.get("message", "")
+                if cell is not None:
+                    detail += f"（第 {cell + 1} 个单元格）"
+        else:
+            status, detail = STATUS[p.action], p.message
+        lines.append(f"  {p.year}  {names.get(p.department, p.department)}（{p.department}）  {status}  {detail}")
+    for year, dept in result.missing:
+        lines.append(f"  {year}  {names.get(dept, dept)}（{dept}）  未提交  名单中有该部门，但没有 data/{year}/{dept}/")
+    ran = len(result.outcomes)
+    ok = sum(1 for o in result.outcomes if o.status == "ok")
+    totals = (
+        f"共 {len(result.planned)} 份（{'草稿' if mode == 'draft' else '发布'}）：生成 {ok}，失败 {ran - ok}，"
+        f"未变更跳过 {result.count('skip')}"
+    )
+    if result.count("withheld"):
+        totals += f"，有错误未发布 {result.count('withheld')}"
+    if result.count("invalid"):
+        totals += f"，配置错误 {result.count('invalid')}"
+    if result.missing:
+        totals += f"，未提交 {len(result.missing)}"
+    totals += "。"
+    if result.interrupted:
+        totals += "构建已中断：已完成的报告已保存，其余保持原样。"
+    header = ["  年度  部门  状态  说明"] if lines else []
+    return "\n".join([*header, *lines, totals])
