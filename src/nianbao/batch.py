@@ -481,22 +481,6 @@ class BuildResult:
         return not self.interrupted and not self.failed and not self.count("withheld") and not self.count("invalid")
 
 
-def missing_reports(project: Project, years, departments) -> list[tuple[int, str]]:
-    """(year, dept) listed but without data in a year its region has data for (未提交)."""
-    submitted = set(project.submitted())
-    result = []
-    for year in sorted({y for y, _ in submitted}):
-        if years and year not in years:
-            continue
-        active = {project.departments[d].region for y, d in submitted if y == year}
-        for dept in project.ordered_departments():
-            if departments and dept.id not in departments:
-                continue
-            if dept.region in active and (year, dept.id) not in submitted:
-                result.append((year, dept.id))
-    return result
-
-
 def build(project: Project, *, years=None, departments=None, mode="draft", jobs=None, force=False,
           publication_date=None, notebook: Path | None = None, formats=("html",), timeout=600,
           progress=None, executor=None) -> BuildResult:
@@ -507,7 +491,7 @@ def build(project: Project, *, years=None, departments=None, mode="draft", jobs=
                    publication_date=publication_date, formats=formats, timeout=timeout, cache=cache)
     if mode == "publish":
         withhold_errors(project, planned)
-    result = BuildResult(planned, [], missing_reports(project, years, departments))
+    result = BuildResult(planned, [], project.missing(years, departments))
     to_run = [p for p in planned if p.action == "run"]
     if progress:
         progress.start(total=len(planned), skipped=len(planned) - len(to_run))

@@ -95,6 +95,8 @@ _DOMAIN_HINT = {
 
 def parse_number(raw: str, domain: str) -> tuple[Number, str | None]:
     """(value, problem); a problem means the value is unusable and read as 0."""
+    if domain != F.AMOUNT and raw.isascii() and raw.isdigit():  # fast path: the usual plain count
+        return int(raw), None
     text = unicodedata.normalize("NFKC", raw).strip().replace(" ", "")
     if text in PLACEHOLDERS or text in ("—", "―"):
         return 0, "为空或占位符，请填写0"

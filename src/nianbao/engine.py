@@ -9,7 +9,11 @@ project for; no pandas, no kernel, so ``nianbao check`` stays fast.
 from __future__ import annotations
 
 import difflib
+import math
 import re
+from collections import Counter
+from itertools import chain
+from operator import itemgetter
 from dataclasses import dataclass, field
 
 from . import formats as F
@@ -153,6 +157,8 @@ PROSE_CLAIMS = (
         lambda s: (_review_total("未经复议直接起诉", "复议后起诉")(s),),
         6,
     ),
+    _claim("发出收费通知", r"收费通知", F.FEES, F.FEE_NOTICES, F.FEE_VALUE,
+           lambda s: (s.value(F.FEES, F.FEE_NOTICES, F.FEE_VALUE),), 4),
     _claim("行政许可", r"行政许可", F.DISCLOSURE, "行政许可", None, _disclosure_any("行政许可"), 8),
     _claim("行政处罚", r"行政处罚", F.DISCLOSURE, "行政处罚", None, _disclosure_any("行政处罚"), 8),
     _claim("行政强制", r"行政强制", F.DISCLOSURE, "行政强制", None, _disclosure_any("行政强制"), 8),
@@ -228,32 +234,101 @@ def _copied_from_last_year(text: str, last: str) -> bool:
     if text == last:
         return True
     matcher = difflib.SequenceMatcher(None, text, last, autojunk=False)
-    return matcher.quick_ratio() >= _SAME_DEPARTMENT_RATIO and matcher.ratio() >= _SAME_DEPARTMENT_RATIO
+    return (
+        matcher.real_quick_ratio() >= _SAME_DEPARTMENT_RATIO  # length bound, free
+        and matcher.quick_ratio() >= _SAME_DEPARTMENT_RATIO
+        and matcher.ratio() >= _SAME_DEPARTMENT_RATIO
+    )
 
 
-def copy_findings(sub: Submission, previous: Submission | None, peers: list[Submission]) -> list[Finding]:
+class SectionTexts:
+    """Each submission's comparable section text and shingles, computed once, and
+    each pair of peers compared once (the relation is symmetric).  A project run
+    shares one instance: without it every department of a region re-derived the
+    shingles of every peer, O(n²) set constructions per region and year.
+    Keys are ``id(submission)``: the submissions must outlive the instance."""
+
+    def __init__(self):
+        self._text: dict[tuple[int, str], str] = {}
+        self._shingles: dict[tuple[int, str], frozenset[str]] = {}
+        self._pairs: dict[tuple[str, int, int], bool] = {}
+        self._groups: dict[tuple, set[tuple[int, int]]] = {}
+
+    def text(self, sub: Submission, heading: str) -> str:
+        key = (id(sub), heading)
+        if key not in self._text:
+            self._text[key] = _comparable((sub.narrative or {}).get(heading, ""))
+        return self._text[key]
+
+    def shingles(self, sub: Submission, heading: str) -> frozenset[str]:
+        key = (id(sub), heading)
+        if key not in self._shingles:
+            self._shingles[key] = _shingles(self.text(sub, heading))
+        return self._shingles[key]
+
+    def alike(self, a: Submission, b: Submission, heading: str) -> bool:
+        """6-character-shingle Jaccard of the two sections ≥ the threshold."""
+        key = (heading, *sorted((id(a), id(b))))
+        if key not in self._pairs:
+            mine, theirs = self.shingles(a, heading), self.shingles(b, heading)
+            small, large = sorted((len(mine), len(theirs)))
+            # Jaccard ≤ |small| / |large|: most pairs are decided without intersecting.
+            if small < _OTHER_DEPARTMENT_JACCARD * large:
+                self._pairs[key] = False
+            else:
+                common = len(mine & theirs)
+                self._pairs[key] = common / (len(mine) + len(theirs) - common) >= _OTHER_DEPARTMENT_JACCARD
+        return self._pairs[key]
+
+    def candidates(self, heading: str, group: list[Submission]) -> set[tuple[int, int]]:
+        """The pairs of ``group`` (as sorted id pairs) that *may* be alike: an exact
+        filter (prefix filtering, as in all-pairs similarity joins).  Order each
+        section's shingles rarest-first within the group; two sets with Jaccard ≥ t
+        share a shingle within their first ``n − ⌈t·n⌉ + 1``.  Computed once per
+        group (a region's departments in one year)."""
+        key = (heading, tuple(sorted(id(s) for s in group)))
+        if key not in self._groups:
+            sets = [(id(s), self.shingles(s, heading)) for s in group if len(self.text(s, heading)) >= _MIN_COPY_CHARS]
+            frequency = Counter(chain.from_iterable(shingles for _, shingles in sets))
+            rank = {token: i for i, (token, _) in enumerate(sorted(frequency.items(), key=itemgetter(1, 0)))}
+            index: dict[str, list[int]] = {}
+            pairs: set[tuple[int, int]] = set()
+            for ident, shingles in sets:
+                ordered = sorted(shingles, key=rank.__getitem__)
+                size = len(ordered)
+                # 1e-9: never a shorter prefix through float rounding (longer is always safe)
+                prefix = size - math.ceil(_OTHER_DEPARTMENT_JACCARD * size - 1e-9) + 1
+                for token in ordered[:prefix]:
+                    bucket = index.setdefault(token, [])
+                    pairs.update((min(ident, other), max(ident, other)) for other in bucket)
+                    bucket.append(ident)
+            self._groups[key] = pairs
+        return self._groups[key]
+
+
+def copy_findings(sub: Submission, previous: Submission | None, peers: list[Submission],
+                  texts: SectionTexts | None = None) -> list[Finding]:
     if not sub.narrative:
         return []
+    texts = texts or SectionTexts()
     rel = f"{sub.folder}/{F.TABLE_FILES[F.NARRATIVE]}"
     found = []
     for heading in F.AUTHORED_SECTIONS:
-        text = _comparable(sub.narrative.get(heading, ""))
+        text = texts.text(sub, heading)
         if len(text) < _MIN_COPY_CHARS:
             continue
         if previous and previous.narrative:
-            last = _comparable(previous.narrative.get(heading, ""))
+            last = texts.text(previous, heading)
             if last and _copied_from_last_year(text, last):
                 found.append(
                     _finding(sub, "S5", F.NARRATIVE, heading, None, None, None,
                              f"「{heading}」与本部门{previous.year}年报告的同一部分基本相同（内容雷同），请按本年度情况重写", rel)
                 )
-        mine = _shingles(text)
+        candidates = texts.candidates(heading, [sub, *peers]) if peers else set()
         for peer in peers:
-            other = _comparable((peer.narrative or {}).get(heading, ""))
-            if len(other) < _MIN_COPY_CHARS:
+            if len(texts.text(peer, heading)) < _MIN_COPY_CHARS:
                 continue
-            theirs = _shingles(other)
-            if len(mine & theirs) / len(mine | theirs) >= _OTHER_DEPARTMENT_JACCARD:
+            if (min(id(sub), id(peer)), max(id(sub), id(peer))) in candidates and texts.alike(sub, peer, heading):
                 found.append(
                     _finding(sub, "S5", F.NARRATIVE, heading, None, None, None,
                              f"「{heading}」与{peer.department.name}（{peer.department.id}）同年报告的同一部分基本相同（内容雷同），请写本部门的情况", rel)
@@ -276,26 +351,25 @@ def apply_waivers(sub: Submission, findings: list[Finding]) -> list[Finding]:
     return result
 
 
-def check_submission(sub: Submission, previous: Submission | None = None, peers: list[Submission] = ()) -> list[Finding]:
-    """Every finding of one department-year (given last year's and same-region peers')."""
-    findings = [*sub.findings, *evaluate_constraints(sub, previous), *prose_findings(sub), *copy_findings(sub, previous, list(peers))]
+def check_submission(sub: Submission, previous: Submission | None = None, peers: list[Submission] = (),
+                     texts: SectionTexts | None = None) -> list[Finding]:
+    """Every finding of one department-year (given last year's and same-region peers').
+
+    ``texts`` lets a project run share the S5 text cache across department-years."""
+    findings = [*sub.findings, *evaluate_constraints(sub, previous), *prose_findings(sub),
+                *copy_findings(sub, previous, list(peers), texts)]
     return apply_waivers(sub, findings)
 
 
 def missing_submissions(project: Project, years, departments) -> list[Finding]:
     """M1: a listed department without data in a year its region has data for."""
-    found = []
-    submitted = set(project.submitted())
-    for year in years:
-        active = {project.departments[d].region for y, d in submitted if y == year}
-        for dept in project.ordered_departments():
-            if dept.id in departments and dept.region in active and (year, dept.id) not in submitted:
-                found.append(
-                    Finding(year, dept.id, "M1", RULES["M1"].severity, F.DEPARTMENTS, None, None, None, None,
-                            f"{dept.name}（{dept.id}）没有{year}年的数据（未提交）：缺少 data/{year}/{dept.id}/。",
-                            None, f"data/{year}/{dept.id}")
-                )
-    return found
+    return [
+        Finding(year, dept_id, "M1", RULES["M1"].severity, F.DEPARTMENTS, None, None, None, None,
+                f"{project.departments[dept_id].name}（{dept_id}）没有{year}年的数据（未提交）：缺少 data/{year}/{dept_id}/。"
+                "如该部门当年尚未设立或已撤并，请在 params/departments.csv 中填写 first_year / last_year。",
+                None, f"data/{year}/{dept_id}")
+        for year, dept_id in project.missing(years, departments)
+    ]
 
 
 @dataclass
@@ -331,6 +405,7 @@ def check_project(project: Project, years=None, departments=None) -> CheckRun:
     years = set(years) if years else set(project.years())
     departments = set(departments) if departments else set(project.departments)
     cache = _Cache(project)
+    texts = SectionTexts()
     selected = [(y, d) for y, d in project.submitted() if y in years and d in departments]
     findings = [f for f in project.findings if f.year is None or (f.year in years)]
     region_members: dict[tuple[int, str], list[str]] = {}
@@ -344,7 +419,7 @@ def check_project(project: Project, years=None, departments=None) -> CheckRun:
             for other in region_members[(year, project.departments[dept].region)]
             if other != dept
         ]
-        findings += check_submission(sub, previous, [p for p in peers if p is not None])
+        findings += check_submission(sub, previous, [p for p in peers if p is not None], texts)
     findings += missing_submissions(project, sorted(years), departments)
     order = {d.id: i for i, d in enumerate(project.ordered_departments())}
     findings.sort(key=lambda f: (f.year or 0, order.get(f.department, -1)))

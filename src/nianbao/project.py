@@ -21,7 +21,9 @@ from .textio import read_csv_rows, InputFileError
 
 DEPARTMENTS_FILE = Path("params") / "departments.csv"
 DEPARTMENT_COLUMNS = ("id", "name", "region")
-OPTIONAL_DEPARTMENT_COLUMNS = ("short_name", "order")
+# first_year / last_year: when the department was set up or merged away, so that
+# its absence outside those years is not reported as 未提交 (rule M1).
+OPTIONAL_DEPARTMENT_COLUMNS = ("short_name", "order", "first_year", "last_year")
 SLUG = re.compile(r"[a-z0-9_-]+")
 YEAR_DIR = re.compile(r"\d{4}")
 PROJECT_ENV = "NIANBAO_PROJECT"
@@ -38,6 +40,11 @@ class Department:
     region: str
     short_name: str = ""
     order: int = 0
+    first_year: int | None = None
+    last_year: int | None = None
+
+    def existed(self, year: int) -> bool:
+        return (self.first_year is None or year >= self.first_year) and (self.last_year is None or year <= self.last_year)
 
 
 @dataclass
@@ -70,6 +77,22 @@ class Project:
                 if path.is_dir() and path.name in self.departments:
                     found.append((year, path.name))
         return found
+
+    def missing(self, years=None, departments=None) -> list[tuple[int, str]]:
+        """(year, id) of listed departments without data in a year their region
+        has data for, while they existed: the 未提交 ones."""
+        submitted = set(self.submitted())
+        result = []
+        for year in sorted({y for y, _ in submitted}):
+            if years and year not in years:
+                continue
+            active = {self.departments[d].region for y, d in submitted if y == year}
+            for dept in self.ordered_departments():
+                if departments and dept.id not in departments:
+                    continue
+                if dept.region in active and dept.existed(year) and (year, dept.id) not in submitted:
+                    result.append((year, dept.id))
+        return result
 
     def regions(self) -> dict[str, list[Department]]:
         grouped: dict[str, list[Department]] = {}
@@ -146,13 +169,23 @@ def load_project(root: Path) -> Project:
                 _input(f"{rel} 第{line}行：部门「{dept_id}」的 {empty} 为空，请填写机关全称和所属地区。", rel, line, column=empty)
             )
             continue
-        order_text = record.get("order", "").strip()
+        numbers = {}
+        for column in ("order", "first_year", "last_year"):
+            value = record.get(column, "").strip()
+            if value and not value.isdigit():
+                project.findings.append(
+                    _input(f"{rel} 第{line}行：{column}「{value}」不是整数，请改正或留空。", rel, line, column=column)
+                )
+                value = ""
+            numbers[column] = int(value) if value else None
         project.departments[dept_id] = Department(
             dept_id,
             name,
             region,
             record.get("short_name", "").strip(),
-            int(order_text) if order_text.isdigit() else 0,
+            numbers["order"] or 0,
+            numbers["first_year"],
+            numbers["last_year"],
         )
     _check_layout(project)
     return project

@@ -7,6 +7,7 @@ spaces, blank lines), so the loader can be strict about meaning.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import os
 import re
@@ -76,6 +77,7 @@ _ENUM = re.compile(r"(^|/)(\d+)[、.]")  # also after "/" in a path-form row lab
 _QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "‘": "'", "’": "'"})
 
 
+@functools.lru_cache(maxsize=8192)  # the same few hundred labels recur in every file
 def normalise_label(text: str) -> str:
     """The comparison key of a label: NFKC (full/half width), no white space, one
     kind of quote, ``1、``/``1．``/``1.`` alike."""
@@ -92,6 +94,11 @@ def csv_text(header, rows) -> str:
     return buffer.getvalue()
 
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+PUBLIC_FILE_MODE = 0o666 & ~_UMASK  # what open() would give; mkstemp's 0600 is too tight for a website
+
+
 def write_atomic(path: Path, data: bytes | str, *, bom: bool = False) -> None:
     """Write via a temporary file in the same folder and rename: a crash leaves
     either the old file or the new one, never half of one."""
@@ -102,6 +109,7 @@ def write_atomic(path: Path, data: bytes | str, *, bom: bool = False) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        os.chmod(tmp, PUBLIC_FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
