@@ -1,0 +1,647 @@
+"""`nianbao build` end to end: real CLI, real Jupyter kernels, a small project.
+
+One project (3 departments × 2 years, one of them 未提交 in 2024) is built once
+per module; each test works on a copy of it (shutil.copytree), so the suite
+starts only the kernels a test is about.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import nbformat
+import pytest
+
+from nianbao import formats as F
+from nianbao.findings import SEVERITY_TITLES
+from nianbao.testing import ProjectBuilder, narrative_for
+
+from conftest import run_cli
+
+psutil = pytest.importorskip("psutil")
+
+pytestmark = pytest.mark.kernel
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOK = REPO / "notebooks" / "annual_report.ipynb"
+ARTIFACTS = REPO / "tests" / "artifacts"
+
+DEPARTMENTS = (
+    ("alpha", "示例区甲局", "示例区"),
+    ("beta", "示例区乙局", "示例区"),
+    ("gamma", "示例区丙局", "示例区"),
+)
+# gamma has no 2024 data although its region has: 未提交.
+REPORTS = [(2023, "alpha"), (2023, "beta"), (2023, "gamma"), (2024, "alpha"), (2024, "beta")]
+RECORD_FILES = {"report.ipynb", "checks.json", "manifest.json", "SHA256SUMS", "build.log"}
+SITE_FILES = {"report.html", "report.fragment.html"}
+APP = F.APPLICATIONS
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------
+
+
+def _env() -> dict:
+    env = {k: v for k, v in os.environ.items() if k != "NIANBAO_PROJECT"}
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def build_cmd(root: Path, *args) -> list[str]:
+    return [sys.executable, "-m", "nianbao", "build", "--project", str(root), "--jobs", "2", *map(str, args)]
+
+
+def build(root: Path, *args, timeout: float = 240) -> SimpleNamespace:
+    """Run `nianbao build` as a user would; returns code, out, err and seconds."""
+    started = time.monotonic()
+    done = subprocess.run(build_cmd(root, *args), capture_output=True, text=True, timeout=timeout, env=_env())
+    return SimpleNamespace(code=done.returncode, out=done.stdout, err=done.stderr,
+                           seconds=time.monotonic() - started)
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def out_dir(root: Path, mode: str, year: int, dept: str) -> Path:
+    return root / "outputs" / mode / str(year) / dept
+
+
+def record_dir(root: Path, mode: str, year: int, dept: str) -> Path:
+    return out_dir(root, "draft", year, dept) if mode == "draft" else root / "outputs" / "runs" / mode / str(year) / dept
+
+
+def manifest(root: Path, year: int, dept: str, mode: str = "draft") -> dict:
+    return json.loads((record_dir(root, mode, year, dept) / "manifest.json").read_text(encoding="utf-8"))
+
+
+def sums_problems(root: Path, year: int, dept: str, mode: str = "draft") -> list[str]:
+    """Lines of SHA256SUMS that do not verify (paths are relative to outputs/)."""
+    problems = []
+    text = (record_dir(root, mode, year, dept) / "SHA256SUMS").read_text(encoding="utf-8")
+    assert text.strip(), "empty SHA256SUMS"
+    for line in text.splitlines():
+        digest, rel = line.split("  ", 1)
+        path = root / "outputs" / rel
+        if not path.is_file() or sha(path) != digest:
+            problems.append(line)
+    return problems
+
+
+def sums_of(root: Path, year: int, dept: str, mode: str = "draft") -> dict[str, str]:
+    text = (record_dir(root, mode, year, dept) / "SHA256SUMS").read_text(encoding="utf-8")
+    return {rel: digest for digest, rel in (line.split("  ", 1) for line in text.splitlines())}
+
+
+def snapshot(root: Path, names=("report.html",), mode: str = "draft") -> dict[tuple, str]:
+    return {
+        (y, d, n): sha(out_dir(root, mode, y, d) / n)
+        for y, d in REPORTS
+        for n in names
+        if (out_dir(root, mode, y, d) / n).exists()
+    }
+
+
+def leftovers(root: Path) -> list[Path]:
+    return [p for p in (root / "outputs").rglob("*") if p.name.endswith(".tmp")]
+
+
+def summary_line(out: str, year: int, dept: str) -> str:
+    lines = [line for line in out.splitlines() if line.strip().startswith(str(year)) and f"（{dept}）" in line]
+    assert len(lines) == 1, f"no single summary line for {year} {dept} in:\n{out}"
+    return lines[0]
+
+
+def notebook_with(tmp_path: Path, name: str, cell: int, code: str) -> Path:
+    """A copy of the report notebook with ``code`` appended to cell ``cell`` (1-based)."""
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    assert nb.cells[cell - 1].cell_type == "code"
+    nb.cells[cell - 1].source += "\n" + code
+    path = tmp_path / name
+    nbformat.write(nb, path)
+    return path
+
+
+def kernels() -> set[int]:
+    found = set()
+    for proc in psutil.process_iter(["cmdline"]):
+        try:
+            if any("ipykernel_launcher" in part for part in proc.info["cmdline"] or ()):
+                found.add(proc.pid)
+        except (psutil.Error, TypeError):
+            pass
+    return found
+
+
+def descendants(pid: int) -> list:
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        return []
+
+
+def wait_for(predicate, timeout: float, what: str, interval: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+# ---------------------------------------------------------------------------
+# The project, built once
+# ---------------------------------------------------------------------------
+
+
+def make_project(root: Path) -> ProjectBuilder:
+    b = ProjectBuilder(root, DEPARTMENTS)
+    for year in (2023, 2024):
+        for dept in ("alpha", "beta"):
+            b.add(dept, year, size=20)
+    b.add("gamma", 2023, size=20)
+    # Some findings for the index badges: alpha 2023 a warning (S4: the narrative
+    # misstates a figure); beta 2023 the same, waived.
+    for dept in ("alpha", "beta"):
+        values = b.values[(dept, 2023)]
+        wrong = {**values, (APP, F.NEW, F.TOTAL): values[(APP, F.NEW, F.TOTAL)] + 100}
+        b.add(dept, 2023, values=values, narrative=narrative_for(b.departments[dept][1], 2023, wrong))
+    (b.folder("beta", 2023) / "waivers.csv").write_text(
+        "规则,表,行,列,说明\nS4,,,,文字中的数字为统计口径调整前的数字\n", encoding="utf-8"
+    )
+    (root / "notebooks").mkdir()
+    shutil.copy(NOTEBOOK, root / "notebooks" / "annual_report.ipynb")
+    return b
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("built") / "project"
+    b = make_project(root)
+    result = build(root)
+    assert result.code == 0, result.out + result.err
+    return SimpleNamespace(root=root, values=b.values, result=result)
+
+
+@pytest.fixture
+def project(built, tmp_path) -> Path:
+    """A private copy of the built project (outputs included)."""
+    root = tmp_path / "project"
+    shutil.copytree(built.root, root, symlinks=True)
+    return root
+
+
+# ---------------------------------------------------------------------------
+# 1. A batch over a small project
+# ---------------------------------------------------------------------------
+
+
+def test_batch_writes_every_output_and_the_sites(built):
+    root, result = built.root, built.result
+    assert result.code == 0
+    assert "共 5 份（草稿）：生成 5，失败 0" in result.out
+    for year, dept in REPORTS:
+        folder = out_dir(root, "draft", year, dept)
+        assert {p.name for p in folder.iterdir()} == SITE_FILES | RECORD_FILES
+        assert "首次生成" in summary_line(result.out, year, dept)
+        assert sums_problems(root, year, dept) == []
+        listed = set(sums_of(root, year, dept))
+        assert listed == {f"draft/{year}/{dept}/{n}" for n in SITE_FILES | RECORD_FILES - {"manifest.json", "SHA256SUMS"}}
+
+        m = manifest(root, year, dept)
+        assert m["status"] == "ok" and m["failure"] is None
+        assert (m["department"], m["year"], m["mode"]) == (dept, year, "draft")
+        files = m["inputs"]["files"]
+        own = folder_files = sorted((root / "data" / str(year) / dept).iterdir())
+        for path in folder_files:
+            assert files[path.relative_to(root).as_posix()] == sha(path)
+        assert files["params/departments.csv"] == sha(root / "params" / "departments.csv")
+        if year == 2024:  # last year's data: the trend chart and X1 read it
+            assert f"data/2023/{dept}/applications.csv" in files
+        assert not any(f.startswith("data/2024/") for f in files) or year == 2024
+        assert own
+        assert m["inputs"]["notebook"] == sha(NOTEBOOK)
+        assert m["inputs"]["parameters"]["mode"] == "draft"
+        assert m["parameters"]["mode"] == "draft"
+        assert m["parameters"]["publication_date"] == m["inputs"]["parameters"]["publication_date"]
+        assert m["parameters"]["publication_date"].startswith(str(year + 1))
+        assert {"python", "nianbao", "papermill", "nbconvert", "ipykernel"} <= set(m["versions"])
+        assert m["seconds"]["total"] > 0
+        assert m["outputs"] == sums_of(root, year, dept)
+
+    draft = root / "outputs" / "draft"
+    for name in ("index.html", "checks.html", "checks.csv"):
+        assert (draft / name).is_file()
+    assert (root / "outputs" / "index.html").is_file()
+    assert (draft / "checks.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    assert not (root / "outputs" / "publish").exists()
+    assert leftovers(root) == []
+
+    # gamma has no 2024 data while its region has: 未提交 in the summary and the index.
+    assert "未提交" in summary_line(result.out, 2024, "gamma")
+    assert "未提交 1" in result.out
+    index = (draft / "index.html").read_text(encoding="utf-8")
+    row = index.split('data-year="2024" data-dept="gamma"', 1)[1].split("</tr>", 1)[0]
+    assert "未提交" in row
+    assert 'href="2024/alpha/report.html"' in index and 'href="2023/gamma/report.ipynb"' in index
+
+
+# ---------------------------------------------------------------------------
+# 2. A broken cell in one department-year
+# ---------------------------------------------------------------------------
+
+
+def test_broken_cell_fails_one_report_and_keeps_its_previous_outputs(project, tmp_path):
+    before = snapshot(project, SITE_FILES)
+    broken = notebook_with(tmp_path, "broken.ipynb", 9,
+                           'if department == "beta" and year == 2024:\n    raise ValueError("boom")')
+    result = build(project, "--notebook", broken)
+    assert result.code not in (0, 2), result.out + result.err
+
+    for year, dept in REPORTS:
+        if (year, dept) == (2024, "beta"):
+            continue
+        assert manifest(project, year, dept)["status"] == "ok"
+        assert "笔记本已变更" in summary_line(result.out, year, dept)
+        assert sums_problems(project, year, dept) == []
+
+    line = summary_line(result.out, 2024, "beta")
+    assert "失败" in line and "第 9 个单元格" in line and "ValueError: boom" in line, line
+    assert "生成 4，失败 1" in result.out
+
+    m = manifest(project, 2024, "beta")
+    assert m["status"] == "failed"
+    failure = m["failure"]
+    assert failure["cell_index"] == 8  # 0-based: the 9th cell of the notebook as the analyst sees it
+    cells = nbformat.read(broken, as_version=4).cells
+    assert failure["cell_source"] == cells[failure["cell_index"]].source
+    assert 'raise ValueError("boom")' in failure["cell_source"]
+    assert failure["exception"] == "ValueError: boom"
+    assert "boom" in failure["traceback"] and "ValueError" in failure["traceback"]
+    log = out_dir(project, "draft", 2024, "beta") / m["log"]
+    assert "ValueError: boom" in log.read_text(encoding="utf-8")
+
+    # The last good outputs stay, byte for byte, and stay consistent with SHA256SUMS.
+    after = snapshot(project, SITE_FILES)
+    assert after[(2024, "beta", "report.html")] == before[(2024, "beta", "report.html")]
+    assert after[(2024, "beta", "report.fragment.html")] == before[(2024, "beta", "report.fragment.html")]
+    assert sums_problems(project, 2024, "beta") == []
+    assert leftovers(project) == []
+
+    index = (project / "outputs" / "draft" / "index.html").read_text(encoding="utf-8")
+    row = index.split('data-year="2024" data-dept="beta"', 1)[1].split("</tr>", 1)[0]
+    assert "生成失败（第 9 个单元格）" in row
+
+
+# ---------------------------------------------------------------------------
+# 3. Nothing changed: nothing runs
+# ---------------------------------------------------------------------------
+
+
+def test_second_build_skips_everything_without_a_kernel(project, capsys, monkeypatch):
+    manifests = {(y, d): (record_dir(project, "draft", y, d) / "manifest.json").read_bytes() for y, d in REPORTS}
+    site = {n: (project / "outputs" / "draft" / n).stat().st_mtime_ns for n in ("index.html", "checks.csv")}
+    kernels_before = kernels()
+
+    result = build(project)
+    assert result.code == 0, result.out + result.err
+    assert "所有报告都是最新的" in result.out
+    assert "未变更跳过 5" in result.out and "生成 0，失败 0" in result.out
+    assert result.seconds < 10, f"a no-change build took {result.seconds:.1f} s"
+    assert kernels() <= kernels_before
+    for key, data in manifests.items():
+        assert (record_dir(project, "draft", *key) / "manifest.json").read_bytes() == data
+    assert {n: (project / "outputs" / "draft" / n).stat().st_mtime_ns for n in site} == site
+
+    # Once more in-process, where we can prove that no worker, kernel or validation starts.
+    import nianbao.batch
+    import nianbao.engine
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a no-change build must not start workers, kernels or the rule engine")
+
+    monkeypatch.setattr(nianbao.batch, "LocalExecutor", forbidden)
+    monkeypatch.setattr(nianbao.batch, "produce", forbidden)
+    monkeypatch.setattr(nianbao.engine, "check_project", forbidden)
+    started = time.monotonic()
+    code, out, _ = run_cli(capsys, "build", "--project", project, "--jobs", 2)
+    assert code == 0, out
+    assert "所有报告都是最新的" in out and "未变更跳过 5" in out
+    assert time.monotonic() - started < 5
+
+
+# ---------------------------------------------------------------------------
+# 4. One CSV changed: exactly the reports that read it run again
+# ---------------------------------------------------------------------------
+
+
+def test_changed_csv_reruns_exactly_the_reports_that_read_it(project, built):
+    manifests = {(y, d): (record_dir(project, "draft", y, d) / "manifest.json").read_bytes() for y, d in REPORTS}
+    b = ProjectBuilder(project, DEPARTMENTS)  # rewrites departments.csv with the same bytes
+    values = dict(built.values[("alpha", 2023)])
+    for col in ("自然人", F.TOTAL):  # move one application between outcome rows: still balanced
+        values[(APP, F.GRANTED, col)] -= 1
+        values[(APP, F.OTHER, col)] += 1
+    path = b.path("alpha", 2023, APP)
+    old = path.read_bytes()
+    narrative = (b.folder("alpha", 2023) / "narrative.md").read_bytes()
+    b.add("alpha", 2023, values=values)
+    (b.folder("alpha", 2023) / "narrative.md").write_bytes(narrative)
+    assert path.read_bytes() != old
+    changed = [p for p in (project / "data").rglob("*") if p.is_file() and p != path
+               and sha(p) != sha(built.root / p.relative_to(project))]
+    assert changed == []
+
+    result = build(project)
+    assert result.code == 0, result.out + result.err
+    rerun = {(2023, "alpha"), (2024, "alpha")}
+    for key in REPORTS:
+        data = (record_dir(project, "draft", *key) / "manifest.json").read_bytes()
+        if key in rerun:
+            assert data != manifests[key]
+            line = summary_line(result.out, *key)
+            assert "已生成" in line and "数据已变更" in line, line
+            assert sums_problems(project, *key) == []
+        else:
+            assert data == manifests[key], key
+            assert f"（{key[1]}）" not in "".join(
+                line for line in result.out.splitlines() if line.strip().startswith(str(key[0]))
+            )
+    assert "生成 2，失败 0，未变更跳过 3" in result.out
+
+
+# ---------------------------------------------------------------------------
+# 5. Mode and publication date are run parameters
+# ---------------------------------------------------------------------------
+
+
+def test_publish_mode_and_new_date_rerun(project):
+    draft_manifests = {k: (record_dir(project, "draft", *k) / "manifest.json").read_bytes() for k in REPORTS}
+
+    result = build(project, "--mode", "publish")
+    assert result.code == 0, result.out + result.err
+    assert "共 5 份（发布）：生成 5" in result.out
+    publish = project / "outputs" / "publish"
+    expected = {"index.html"} | {f"{y}/{d}/{n}" for y, d in REPORTS for n in SITE_FILES}
+    assert {p.relative_to(publish).as_posix() for p in publish.rglob("*") if p.is_file()} == expected
+    for year, dept in REPORTS:
+        m = manifest(project, year, dept, "publish")
+        assert m["status"] == "ok" and m["inputs"]["parameters"]["mode"] == "publish"
+        assert {p.name for p in record_dir(project, "publish", year, dept).iterdir()} == RECORD_FILES
+        assert sums_problems(project, year, dept, "publish") == []
+        assert f"publish/{year}/{dept}/report.html" in sums_of(project, year, dept, "publish")
+    index = (publish / "index.html").read_text(encoding="utf-8")
+    assert 'href="2024/alpha/report.html"' in index and "gamma/" not in index.split("2023年度")[0]
+    assert "publish/index.html" in (project / "outputs" / "index.html").read_text(encoding="utf-8")
+    # The draft records are another mode's: untouched, and still up to date.
+    assert {k: (record_dir(project, "draft", *k) / "manifest.json").read_bytes() for k in REPORTS} == draft_manifests
+    again = build(project)
+    assert again.code == 0 and "未变更跳过 5" in again.out, again.out
+
+    date = build(project, "--year", "2024", "--date", "2025-01-25")
+    assert date.code == 0, date.out + date.err
+    for key in REPORTS:
+        data = (record_dir(project, "draft", *key) / "manifest.json").read_bytes()
+        if key[0] == 2024:
+            assert "运行参数已变更" in summary_line(date.out, *key)
+            m = manifest(project, *key)
+            assert m["parameters"]["publication_date"] == "2025-01-25"
+            assert m["inputs"]["parameters"]["publication_date"] == "2025-01-25"
+        else:
+            assert data == draft_manifests[key]
+    assert "共 2 份（草稿）：生成 2" in date.out
+
+
+# ---------------------------------------------------------------------------
+# 6, 7. Interrupted, killed and concurrent builds
+# ---------------------------------------------------------------------------
+
+
+def start_slow_build(project: Path, tmp_path: Path, *args) -> subprocess.Popen:
+    """`build --force` with a notebook whose runs take a few seconds each."""
+    slow = notebook_with(tmp_path, "slow.ipynb", 3, "import time\ntime.sleep(2.5)")
+    log = open(tmp_path / "build.out", "w", encoding="utf-8")  # noqa: SIM115 - closed with the test
+    return subprocess.Popen(build_cmd(project, "--force", "--notebook", slow, *args), stdout=log, stderr=subprocess.STDOUT,
+                            env=_env(), start_new_session=True)
+
+
+def kill_mid_run(project: Path, tmp_path: Path, sig: int):
+    before = snapshot(project, SITE_FILES)
+    manifests = {k: (record_dir(project, "draft", *k) / "manifest.json").stat().st_mtime_ns for k in REPORTS}
+    kernels_before = kernels()
+    proc = start_slow_build(project, tmp_path)
+    try:
+        # Let one run finish and the next ones start: some reports are new, some in progress.
+        wait_for(lambda: any((record_dir(project, "draft", *k) / "manifest.json").stat().st_mtime_ns != t
+                             for k, t in manifests.items()), 90, "a finished run")
+        wait_for(lambda: kernels() - kernels_before, 30, "a running kernel")
+        time.sleep(0.5)
+        children = descendants(proc.pid)
+        assert any("ipykernel_launcher" in " ".join(c.cmdline()) for c in children if c.is_running())
+        os.kill(proc.pid, sig)  # the main process only, not its group
+        code = proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    # Workers and kernels go away by themselves.
+    _, alive = psutil.wait_procs(children, timeout=20)
+    assert alive == [], f"left behind: {[(p.pid, p.cmdline()) for p in alive]}"
+    assert kernels() - kernels_before == set()
+
+    # Every previous output is intact: unchanged, or a complete new one matching SHA256SUMS.
+    assert leftovers(project) == []
+    after = snapshot(project, SITE_FILES)
+    assert set(after) == set(before)
+    renewed = 0
+    for year, dept, name in before:
+        if after[(year, dept, name)] != before[(year, dept, name)]:
+            renewed += 1
+            assert sums_of(project, year, dept)[f"draft/{year}/{dept}/{name}"] == after[(year, dept, name)]
+    for year, dept in REPORTS:
+        m = manifest(project, year, dept)
+        assert m["status"] == "ok"
+        assert sums_problems(project, year, dept) == [], (year, dept)
+    print(f"signal {sig}: exit {code}, {renewed} of {len(before)} files renewed before the kill")
+    return code
+
+
+def test_sigint_stops_cleanly(project, tmp_path):
+    code = kill_mid_run(project, tmp_path, signal.SIGINT)
+    assert code != 0
+    assert code == 130, (tmp_path / "build.out").read_text(encoding="utf-8")
+    output = (tmp_path / "build.out").read_text(encoding="utf-8")
+    assert "构建已中断" in output or "已中断" in output
+
+
+def test_sigkill_leaves_outputs_intact_and_no_stale_lock(project, tmp_path):
+    code = kill_mid_run(project, tmp_path, signal.SIGKILL)
+    assert code == -signal.SIGKILL
+    # The next build is not blocked by the dead build's lock, and repairs what it left.
+    result = build(project)
+    assert result.code == 0, result.out + result.err
+    assert "正在运行" not in result.err
+    for year, dept in REPORTS:
+        assert manifest(project, year, dept)["inputs"]["notebook"] == sha(project / "notebooks" / "annual_report.ipynb")
+        assert sums_problems(project, year, dept) == []
+
+
+def test_concurrent_build_refused(project, tmp_path):
+    lock = project / "outputs" / ".build.lock"
+    first = start_slow_build(project, tmp_path)
+    try:
+        wait_for(lambda: f"进程 {first.pid}" in lock.read_text(encoding="utf-8"), 60, "the first build's lock")
+        second = build(project, timeout=30)
+        assert second.code == 2
+        assert f"进程 {first.pid}，开始于 " in second.err, second.err
+        assert "已有一个构建正在运行" in second.err
+        assert second.seconds < 10
+        assert first.poll() is None
+    finally:
+        if first.poll() is None:
+            os.kill(first.pid, signal.SIGINT)
+            try:
+                first.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(first.pid, signal.SIGKILL)
+                first.wait()
+    wait_for(lambda: not kernels() & {c.pid for c in descendants(first.pid)}, 20, "the first build's kernels to go")
+
+
+# ---------------------------------------------------------------------------
+# 8. Reproducible
+# ---------------------------------------------------------------------------
+
+
+def test_forced_rebuild_is_byte_identical(project, built):
+    result = build(project, "--force")
+    assert result.code == 0, result.out + result.err
+    assert "生成 5" in result.out and "强制重建" in result.out
+    first = snapshot(built.root, SITE_FILES)
+    again = snapshot(project, SITE_FILES)
+    assert len(first) == 2 * len(REPORTS)
+    assert again == first
+    # The project was copied elsewhere: nothing of its absolute path gets into a report.
+    for year, dept in REPORTS:
+        assert str(project).encode() not in (out_dir(project, "draft", year, dept) / "report.html").read_bytes()
+
+
+# ---------------------------------------------------------------------------
+# 9. Publish mode withholds a report with an unwaived error
+# ---------------------------------------------------------------------------
+
+
+def test_publish_withholds_a_report_with_an_error(project):
+    b = ProjectBuilder(project, DEPARTMENTS)
+    header, rows = b.read_rows(b.path("beta", 2024, APP))
+    granted = next(r for r in rows if r[0] == F.GRANTED)[header.index("自然人")]
+    b.set_cell("beta", 2024, APP, F.GRANTED, "自然人", str(int(granted) + 1))  # breaks R3 (and R1)
+
+    result = build(project, "--mode", "publish")
+    assert result.code not in (0, 2), result.out + result.err
+    line = summary_line(result.out, 2024, "beta")
+    assert "有错误，未发布" in line and "nianbao check" in line, line
+    assert "有错误未发布 1" in result.out
+    publish = project / "outputs" / "publish"
+    assert not (publish / "2024" / "beta" / "report.html").exists()
+    assert not (publish / "2024" / "beta" / "report.fragment.html").exists()
+    for year, dept in REPORTS:
+        if (year, dept) != (2024, "beta"):
+            assert (publish / str(year) / dept / "report.html").is_file()
+    index = (publish / "index.html").read_text(encoding="utf-8")
+    assert "2024/alpha/report.html" in index and "2024/beta/" not in index
+    # The draft still shows it, with its errors.
+    assert build(project).code == 0
+
+
+# ---------------------------------------------------------------------------
+# 10. In a browser
+# ---------------------------------------------------------------------------
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.mark.browser
+def test_sites_in_a_browser(built):
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("no Chromium at /usr/bin/chromium")
+    root = built.root
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    errors, foreign = [], []
+
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 800})
+            page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("request", lambda r: r.url.split(":", 1)[0] not in ("file", "data") and foreign.append(r.url))
+
+            page.goto((root / "outputs" / "index.html").as_uri())
+            page.click('a[href="draft/index.html"]')
+            page.wait_for_load_state("load")
+            assert page.url.endswith("/outputs/draft/index.html")
+            page.screenshot(path=str(ARTIFACTS / "build-draft-index.png"), full_page=True)
+
+            # The check badges match checks.csv.
+            badges = {
+                (int(row.get_attribute("data-year")), row.get_attribute("data-dept")): row.locator("td.check").inner_text().strip()
+                for row in page.locator("tr[data-year]").all()
+            }
+            assert set(badges) == {*REPORTS, (2024, "gamma")}
+            with open(root / "outputs" / "draft" / "checks.csv", encoding="utf-8-sig", newline="") as handle:
+                findings = list(csv.DictReader(handle))
+            for (year, dept), badge in badges.items():
+                if (year, dept) == (2024, "gamma"):
+                    assert badge == "未提交"
+                    continue
+                tally = {s: 0 for s in SEVERITY_TITLES}
+                for f in findings:
+                    if f["year"] == str(year) and f["department"] == dept:
+                        tally[f["severity"]] += 1
+                if not any(tally.values()):
+                    assert badge.startswith("✓"), (year, dept, badge)
+                else:
+                    assert "✓" not in badge
+                    for severity, n in tally.items():
+                        title = SEVERITY_TITLES[severity]
+                        assert (f"{title} {n}" in badge) == bool(n), (year, dept, badge, tally)
+            assert "提示 1" in badges[(2023, "alpha")] and "已说明 1" in badges[(2023, "beta")]
+            assert badges[(2024, "alpha")].startswith("✓")
+
+            # Follow a link to a report.
+            page.click('tr[data-year="2024"][data-dept="alpha"] a[href$="report.html"]')
+            page.wait_for_load_state("load")
+            assert page.url.endswith("/outputs/draft/2024/alpha/report.html")
+            assert page.locator("table").count() >= 3
+            assert page.locator("table").first.is_visible()
+            images = page.locator("img")
+            assert images.count() >= 2
+            for i in range(images.count()):
+                image = images.nth(i)
+                image.scroll_into_view_if_needed()
+                assert image.is_visible()
+                assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+            page.screenshot(path=str(ARTIFACTS / "build-report-2024-alpha.png"), full_page=True)
+        finally:
+            browser.close()
+    assert errors == []
+    assert foreign == []
+    print(f"screenshots in {ARTIFACTS}")
