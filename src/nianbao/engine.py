@@ -8,13 +8,14 @@ project for; no pandas, no kernel, so ``nianbao check`` stays fast.
 
 from __future__ import annotations
 
-import difflib
+import gc
 import math
 import re
 from collections import Counter
 from itertools import chain
 from operator import itemgetter
 from dataclasses import dataclass, field
+from functools import cache
 
 from . import formats as F
 from .contract import Submission, read_submission
@@ -40,14 +41,51 @@ def _finding(sub: Submission, rule: str, table, row, column, expected, actual, m
 # ---------------------------------------------------------------------------
 
 
-def _side(terms, sub: Submission, previous: Submission | None):
-    total = 0
-    for sign, cell in terms:
-        source = sub if cell.year == 0 else previous
-        if source is None or cell.table not in source.tables or not source.has(cell.table, cell.row, cell.column):
-            return None  # the rule needs a cell this report (or last year's) does not have
-        total += sign * source.value(cell.table, cell.row, cell.column)
-    return total
+@dataclass(frozen=True)
+class _Compiled:
+    """A constraint with its cells as plain dict keys, for evaluation in a loop."""
+
+    constraint: Constraint
+    lhs: tuple  # (sign, year offset, (table, row, column))
+    rhs: tuple
+    tables: frozenset  # this year's tables it reads (a file that could not be read skips it)
+    last_year: tuple  # last year's cells it reads
+
+
+@cache
+def _compiled(fmt: F.Format) -> tuple[_Compiled, ...]:
+    def terms(side):
+        return tuple((sign, cell.year, (cell.table, cell.row, cell.column)) for sign, cell in side)
+
+    out = []
+    for c in constraints(fmt):
+        cells = [cell for _, cell in (*c.lhs, *c.rhs)]
+        out.append(
+            _Compiled(
+                c,
+                terms(c.lhs),
+                terms(c.rhs),
+                frozenset(cell.table for cell in cells if cell.year == 0),
+                tuple((cell.table, cell.row, cell.column) for cell in cells if cell.year == LAST_YEAR),
+            )
+        )
+    return tuple(out)
+
+
+def _available(compiled: _Compiled, sub: Submission, previous: Submission | None) -> bool:
+    """Whether every cell the rule reads exists: this year's come from the same
+    format, so only unreadable files matter; last year's may be of the other format."""
+    if not compiled.tables <= sub.tables:
+        return False
+    if compiled.last_year:
+        if previous is None:
+            return False
+        return all(key[0] in previous.tables and previous.format.has_cell(*key) for key in compiled.last_year)
+    return True
+
+
+def _total(terms, values, last_values) -> int:
+    return sum(sign * (values if year == 0 else last_values).get(key, 0) for sign, year, key in terms)
 
 
 def _message(c: Constraint, actual, expected, sub: Submission) -> str:
@@ -62,10 +100,15 @@ def _message(c: Constraint, actual, expected, sub: Submission) -> str:
 
 def evaluate_constraints(sub: Submission, previous: Submission | None) -> list[Finding]:
     found = []
-    for c in constraints(sub.format):
-        actual = _side(c.lhs, sub, previous)
-        expected = _side(c.rhs, sub, previous)
-        if actual is None or expected is None or _HOLDS[c.op](actual, expected):
+    values = sub.values
+    last_values = previous.values if previous is not None else {}
+    for compiled in _compiled(sub.format):
+        if not _available(compiled, sub, previous):
+            continue
+        c = compiled.constraint
+        actual = _total(compiled.lhs, values, last_values)
+        expected = _total(compiled.rhs, values, last_values)
+        if _HOLDS[c.op](actual, expected):
             continue
         table, row, column = c.at
         found.append(_finding(sub, c.rule, table, row, column, expected, actual, _message(c, actual, expected, sub)))
@@ -216,7 +259,8 @@ def prose_findings(sub: Submission) -> list[Finding]:
 # ---------------------------------------------------------------------------
 
 _MIN_COPY_CHARS = 40  # short standard sentences ("本年度无其他需要报告的事项。") are not copying
-_SAME_DEPARTMENT_RATIO = 0.9
+# One measure for both kinds of copying: the Jaccard similarity of 6-character
+# shingles (after dropping punctuation and spaces), at least 0.8.
 _OTHER_DEPARTMENT_JACCARD = 0.8
 _SHINGLE = 6
 _PUNCT_SPACE = re.compile(r"[\s，。；：、,.;:！？!?“”\"'（）()#*>\-]+")
@@ -228,17 +272,6 @@ def _comparable(text: str) -> str:
 
 def _shingles(text: str) -> frozenset[str]:
     return frozenset(text[i : i + _SHINGLE] for i in range(max(1, len(text) - _SHINGLE + 1)))
-
-
-def _copied_from_last_year(text: str, last: str) -> bool:
-    if text == last:
-        return True
-    matcher = difflib.SequenceMatcher(None, text, last, autojunk=False)
-    return (
-        matcher.real_quick_ratio() >= _SAME_DEPARTMENT_RATIO  # length bound, free
-        and matcher.quick_ratio() >= _SAME_DEPARTMENT_RATIO
-        and matcher.ratio() >= _SAME_DEPARTMENT_RATIO
-    )
 
 
 class SectionTexts:
@@ -253,6 +286,7 @@ class SectionTexts:
         self._shingles: dict[tuple[int, str], frozenset[str]] = {}
         self._pairs: dict[tuple[str, int, int], bool] = {}
         self._groups: dict[tuple, set[tuple[int, int]]] = {}
+        self._similar: dict[tuple, dict[int, list[Submission]]] = {}
 
     def text(self, sub: Submission, heading: str) -> str:
         key = (id(sub), heading)
@@ -280,13 +314,29 @@ class SectionTexts:
                 self._pairs[key] = common / (len(mine) + len(theirs) - common) >= _OTHER_DEPARTMENT_JACCARD
         return self._pairs[key]
 
+    def similar(self, heading: str, group: list[Submission]) -> dict[int, list[Submission]]:
+        """id of a member of ``group`` → the other members whose section is alike,
+        in department order.  Computed once per group and heading."""
+        key = (heading, frozenset(map(id, group)))
+        if key not in self._similar:
+            members = {id(s): s for s in group}
+            result: dict[int, list[Submission]] = {}
+            for a, b in self.candidates(heading, group):
+                if self.alike(members[a], members[b], heading):
+                    result.setdefault(a, []).append(members[b])
+                    result.setdefault(b, []).append(members[a])
+            for peers in result.values():
+                peers.sort(key=lambda peer: peer.department.id)
+            self._similar[key] = result
+        return self._similar[key]
+
     def candidates(self, heading: str, group: list[Submission]) -> set[tuple[int, int]]:
         """The pairs of ``group`` (as sorted id pairs) that *may* be alike: an exact
         filter (prefix filtering, as in all-pairs similarity joins).  Order each
         section's shingles rarest-first within the group; two sets with Jaccard ≥ t
         share a shingle within their first ``n − ⌈t·n⌉ + 1``.  Computed once per
         group (a region's departments in one year)."""
-        key = (heading, tuple(sorted(id(s) for s in group)))
+        key = (heading, frozenset(map(id, group)))
         if key not in self._groups:
             sets = [(id(s), self.shingles(s, heading)) for s in group if len(self.text(s, heading)) >= _MIN_COPY_CHARS]
             frequency = Counter(chain.from_iterable(shingles for _, shingles in sets))
@@ -319,20 +369,16 @@ def copy_findings(sub: Submission, previous: Submission | None, peers: list[Subm
             continue
         if previous and previous.narrative:
             last = texts.text(previous, heading)
-            if last and _copied_from_last_year(text, last):
+            if len(last) >= _MIN_COPY_CHARS and texts.alike(sub, previous, heading):
                 found.append(
                     _finding(sub, "S5", F.NARRATIVE, heading, None, None, None,
                              f"「{heading}」与本部门{previous.year}年报告的同一部分基本相同（内容雷同），请按本年度情况重写", rel)
                 )
-        candidates = texts.candidates(heading, [sub, *peers]) if peers else set()
-        for peer in peers:
-            if len(texts.text(peer, heading)) < _MIN_COPY_CHARS:
-                continue
-            if (min(id(sub), id(peer)), max(id(sub), id(peer))) in candidates and texts.alike(sub, peer, heading):
-                found.append(
-                    _finding(sub, "S5", F.NARRATIVE, heading, None, None, None,
-                             f"「{heading}」与{peer.department.name}（{peer.department.id}）同年报告的同一部分基本相同（内容雷同），请写本部门的情况", rel)
-                )
+        for peer in texts.similar(heading, [sub, *peers]).get(id(sub), []) if peers else ():
+            found.append(
+                _finding(sub, "S5", F.NARRATIVE, heading, None, None, None,
+                         f"「{heading}」与{peer.department.name}（{peer.department.id}）同年报告的同一部分基本相同（内容雷同），请写本部门的情况", rel)
+            )
     return found
 
 
@@ -402,6 +448,18 @@ class _Cache:
 
 def check_project(project: Project, years=None, departments=None) -> CheckRun:
     """Check the selected department-years (all by default) of a project."""
+    # Everything allocated here lives until the run ends: cyclic garbage
+    # collection would only walk it again and again (about a tenth of the time).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _check_project(project, years, departments)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _check_project(project: Project, years, departments) -> CheckRun:
     years = set(years) if years else set(project.years())
     departments = set(departments) if departments else set(project.departments)
     cache = _Cache(project)
