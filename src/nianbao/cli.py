@@ -100,7 +100,7 @@ def _open(args):
 
 def cmd_check(args) -> int:
     from .engine import check_project
-    from .findings import ERROR, WARNING, counts, describe, to_record
+    from .findings import ERROR, WARNING, to_record
 
     project = _open(args)
     years, depts = selection(args, project)
@@ -112,15 +112,22 @@ def cmd_check(args) -> int:
         json.dump(payload, sys.stdout, ensure_ascii=False, indent=1, default=str)
         sys.stdout.write("\n")
         return EXIT_FINDINGS if failed else EXIT_OK
-    out = sys.stdout
-    general = [f for f in run.findings if f.year is None or f.department is None]
+    print_findings(project, run.checked, run.findings, sys.stdout)
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def print_findings(project, checked, findings, out) -> None:
+    """The human output of ``check`` (also used by ``import``)."""
+    from .findings import ERROR, counts, describe
+
+    general = [f for f in findings if f.year is None or f.department is None]
     for finding in general:
         out.write(f"✗ {describe(finding)}\n")
     by_report: dict[tuple[int, str], list] = {}
-    for finding in run.findings:
+    for finding in findings:
         if finding.year is not None and finding.department is not None:
             by_report.setdefault((finding.year, finding.department), []).append(finding)
-    keys = sorted(set(run.checked) | set(by_report), key=lambda k: (k[0], k[1]))
+    keys = sorted(set(checked) | set(by_report), key=lambda k: (k[0], k[1]))
     for year, dept in keys:
         name = project.departments[dept].name if dept in project.departments else dept
         found = by_report.get((year, dept), [])
@@ -131,9 +138,8 @@ def cmd_check(args) -> int:
         out.write(f"{'✗' if tally[ERROR] else '!'} {year} {name}（{dept}）：{_tally_text(tally)}\n")
         for finding in found:
             out.write(f"    [{_SEVERITY[finding.severity]}] {describe(finding)}\n")
-    tally = counts(run.findings)
-    out.write(f"共检查 {len(run.checked)} 份年度数据：{_tally_text(tally)}。\n")
-    return EXIT_FINDINGS if failed else EXIT_OK
+    tally = counts(findings)
+    out.write(f"共检查 {len(checked)} 份年度数据：{_tally_text(tally)}。\n")
 
 
 _SEVERITY = {"error": "错误", "warning": "提示", "waived": "已说明"}
@@ -160,6 +166,12 @@ def cmd_template(args) -> int:
     year = years[0]
     fmt = format_for_year(year)
     depts = depts or [d.id for d in project.ordered_departments()]
+    if args.xlsx:
+        from .xlsx import write_workbooks
+
+        return write_workbooks(project, year, depts, args.out, args.force)
+    if args.out:
+        raise UsageError("--out 只与 --xlsx 一起使用（CSV 模板总是写入 data/<年度>/<部门>/）。")
     submitted = set(project.submitted())
     for dept in depts:
         values = {}
@@ -173,6 +185,34 @@ def cmd_template(args) -> int:
         if kept:
             print(f"未覆盖 {rel}/ 中已有的文件：{'、'.join(kept)}（如需覆盖请加 --force）")
     return EXIT_OK
+
+
+# ---------------------------------------------------------------------------
+# import
+# ---------------------------------------------------------------------------
+
+
+def cmd_import(args) -> int:
+    from .engine import check_project
+    from .findings import ERROR
+    from .xlsx import ImportUsageError, import_workbooks
+
+    project = _open(args)
+    years, depts = selection(args, project)
+    try:
+        result = import_workbooks(project, args.files, years, depts, force=args.force)
+    except ImportUsageError as exc:
+        raise UsageError(str(exc)) from None
+    failed = result.refused > 0
+    if result.imported:
+        pairs = set(result.imported)
+        run = check_project(project, {y for y, _ in pairs}, {d for _, d in pairs})
+        findings = [f for f in run.findings if (f.year, f.department) in pairs]
+        print("\n校验导入的数据：")
+        print_findings(project, sorted(pairs), findings, sys.stdout)
+        failed = failed or any(f.severity == ERROR for f in findings)
+    print(f"共导入 {len(result.imported)} 份工作簿" + (f"，拒绝 {result.refused} 份。" if result.refused else "。"))
+    return EXIT_FINDINGS if failed else EXIT_OK
 
 
 # ---------------------------------------------------------------------------
@@ -301,7 +341,15 @@ def build_parser() -> argparse.ArgumentParser:
     template = commands.add_parser("template", help="生成某年度的填报模板", description="为某年度生成数据模板：官方标签齐全，数字预填0，上年结转按上年数据预填。")
     common(template)
     template.add_argument("--force", action="store_true", help="覆盖已有文件")
+    template.add_argument("--xlsx", action="store_true", help="生成 Excel 填报工作簿（每个部门一个 <部门>-<年度>.xlsx），而不是 CSV 文件")
+    template.add_argument("--out", metavar="目录", help="工作簿的存放目录（默认：项目中的 workbooks/<年度>/）")
     template.set_defaults(func=cmd_template)
+
+    imp = commands.add_parser("import", help="导入各部门填好的 Excel 工作簿", description="读取填好的填报工作簿，写入 data/<年度>/<部门>/ 的 CSV 文件，然后校验导入的数据。")
+    imp.add_argument("files", nargs="+", metavar="文件或文件夹", help="填好的工作簿（.xlsx），或含工作簿的文件夹")
+    common(imp)
+    imp.add_argument("--force", action="store_true", help="覆盖已有的不同数据")
+    imp.set_defaults(func=cmd_import)
 
     render = commands.add_parser("render", help="生成一个部门一个年度的报告", description="用 papermill 运行报告笔记本（真实的 Jupyter 内核），再用 nbconvert 导出 HTML。")
     common(render)

@@ -14,6 +14,8 @@ from .textio import csv_text, write_atomic
 
 
 def format_number(value, domain: str = F.COUNT) -> str:
+    if isinstance(value, str):  # raw text kept as typed (e.g. a blank from a workbook): the checker reports it
+        return value
     if domain == F.AMOUNT:
         return f"{value:.{F.AMOUNT_PLACES}f}"
     return str(value)
