@@ -186,7 +186,12 @@ class Report:
             f'<header class="report-head">{banner}<h1>{text(self.title)}</h1>'
             f"<p>{text(prose.preamble(self.sub))}</p></header>"
         )
-        return Fragment(html, {"title": self.title, "lang": "zh-CN", "mode": self.mode})
+        return Fragment(html, {
+            "title": self.title, "lang": "zh-CN", "mode": self.mode,
+            # For the PDF's document metadata (nianbao.pdf).
+            "author": self.department.name, "publication_date": self.settings.publication_date.isoformat(),
+            "department": self.department_id, "year": self.year,
+        })
 
     def checks_panel(self) -> Fragment:
         """Draft only: every finding of the rule engine, at the top of the report."""

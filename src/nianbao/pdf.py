@@ -1,0 +1,373 @@
+"""The PDF of a report: the official, archival record, made from the same HTML.
+
+WeasyPrint lays the exported page out with CSS paged media: the report's own
+styles (inside the HTML) plus the print styles kept as data
+(``static/print.css``), with the kit's pinned Noto Serif SC / Noto Sans SC as the
+only fonts.  The result is PDF/A-3b with document metadata (title, author = the
+department, subject, language, dates = the publication date) and the
+department-year's source files attached, and it is reproducible: the same inputs
+give a byte-identical file.
+
+- :func:`html_to_pdf` is what the batch calls in-process; the font set-up and
+  the print stylesheet are made once per process.
+- :class:`ReportPDFExporter` is the nbconvert exporter ``nianbao_pdf``:
+  ``jupyter nbconvert --to nianbao_pdf report.ipynb`` writes ``report.pdf``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import warnings
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from traitlets import Bool, Unicode, default
+
+from .export import ReportHTMLExporter
+
+PDF_VARIANT = "pdf/a-3b"
+LANG = "zh-CN"
+GENERATOR = "nianbao"
+SANS, SERIF = "NotoSansSC-Regular", "NotoSerifSC-Regular"  # CSS families = the fonts' PostScript names
+# Dates in the PDF are the publication date at midnight, China Standard Time.
+CHINA = dt.timezone(dt.timedelta(hours=8))
+DEFAULT_SUBJECT = "政府信息公开工作年度报告"
+
+
+class PDFError(Exception):
+    """A PDF that cannot be produced; the message (Chinese) says why."""
+
+
+# ---------------------------------------------------------------------------
+# Fonts and print styles: once per process
+# ---------------------------------------------------------------------------
+
+
+def font_files() -> dict[str, Path]:
+    """The kit's own fonts (package ``pylopdf-fonts-zh-cn``, OFL), by CSS family."""
+    from pylopdf_fonts_zh_cn import sans_path, serif_path
+
+    return {SANS: Path(sans_path()).resolve(), SERIF: Path(serif_path()).resolve()}
+
+
+def print_stylesheet() -> str:
+    return resources.files("nianbao").joinpath("static/print.css").read_text(encoding="utf-8")
+
+
+def _font_faces() -> str:
+    # One Regular face per family; no bold or italic face exists, and print.css
+    # asks for neither.
+    return "".join(
+        f'@font-face {{ font-family: "{family}"; src: url("{path.as_uri()}"); '
+        "font-weight: normal; font-style: normal; }\n"
+        for family, path in font_files().items()
+    )
+
+
+class _Fetcher:
+    """Fetches only what a report may reference: inline data (charts) and the
+    kit's font files.  Nothing from the network or the rest of the disk."""
+
+    def __init__(self):
+        from weasyprint.urls import URLFetcher
+
+        self._fetcher = URLFetcher(allowed_protocols={"data", "file"})
+        self._fonts = {path.as_uri() for path in font_files().values()}
+
+    def fetch(self, url, headers=None):
+        if url.startswith("data:") or url in self._fonts:
+            return self._fetcher.fetch(url, headers)
+        raise ValueError(f"PDF 不引用外部资源：{url[:80]}")
+
+    # WeasyPrint also accepts a plain callable; keep both spellings working.
+    __call__ = fetch
+
+
+@lru_cache(maxsize=1)
+def _setup():
+    """(FontConfiguration, the @font-face stylesheet, URL fetcher), made once per
+    process: a batch worker registers the fonts once.
+
+    The same FontConfiguration must go to ``CSS()`` and to the rendering, or
+    WeasyPrint silently substitutes system fonts for the @font-face ones.
+    """
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    for name in ("weasyprint", "weasyprint.progress", "fontTools"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    fetcher = _Fetcher()
+    with warnings.catch_warnings():
+        # "No fonts configured in FontConfig": expected where no system font is
+        # installed; the report uses only its own @font-face fonts.
+        warnings.simplefilter("ignore", UserWarning)
+        font_config = FontConfiguration()
+    fonts = CSS(string=_font_faces(), font_config=font_config, url_fetcher=fetcher)
+    return font_config, fonts, fetcher
+
+
+@lru_cache(maxsize=1)
+def _print_style() -> str:
+    return f"<style>\n{print_stylesheet()}</style>\n"
+
+
+def with_print_styles(html: str) -> str:
+    """The page with print.css as its last stylesheet.
+
+    It goes in as an author stylesheet after the report's own (which sits in the
+    body), so equal selectors resolve in its favour; stylesheets handed to
+    WeasyPrint directly would be *user* stylesheets, which lose to every author
+    rule that is not ``!important``.
+    """
+    at = html.rfind("</body>")
+    return html + _print_style() if at < 0 else html[:at] + _print_style() + html[at:]
+
+
+# ---------------------------------------------------------------------------
+# Metadata
+# ---------------------------------------------------------------------------
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=CHINA)
+
+
+def _pdf_date(moment: dt.datetime) -> str:
+    # PDF 1.7 date with offset: D:YYYYMMDDHHmmSS+08'00'
+    offset = int(moment.utcoffset().total_seconds() // 60)
+    sign = "+" if offset >= 0 else "-"
+    return f"D:{moment:%Y%m%d%H%M%S}{sign}{abs(offset) // 60:02d}'{abs(offset) % 60:02d}'"
+
+
+def _metadata_class():
+    from weasyprint.pdf.metadata import NS, DocumentMetadata
+
+    class ReportMetadata(DocumentMetadata):
+        """WeasyPrint's XMP plus dc:language (PDF/A wants the language in XMP too)."""
+
+        def generate_rdf_metadata(self, variant, version, conformance):
+            from xml.etree.ElementTree import SubElement, fromstring, tostring
+
+            rdf = fromstring(super().generate_rdf_metadata(variant, version, conformance))
+            if self.lang:
+                element = SubElement(rdf, f'{{{NS["rdf"]}}}Description')
+                element.attrib[f'{{{NS["rdf"]}}}about'] = ""
+                element = SubElement(SubElement(element, f'{{{NS["dc"]}}}language'), f'{{{NS["rdf"]}}}Bag')
+                SubElement(element, f'{{{NS["rdf"]}}}li').text = self.lang
+            return tostring(rdf, encoding="utf-8")
+
+    return ReportMetadata
+
+
+# ---------------------------------------------------------------------------
+# HTML → PDF
+# ---------------------------------------------------------------------------
+
+
+def _mime(name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    return {
+        ".csv": "text/csv",
+        ".md": "text/markdown",
+        ".json": "application/json",
+        ".txt": "text/plain",
+        ".toml": "application/toml",
+    }.get(suffix, "application/octet-stream")
+
+
+TITLE_LINE_CHARS = 20  # what fits on one line of the title at 22pt in the A4 text width
+
+
+def title_lines(html: str, title: str, author: str) -> str:
+    """Print only: a long title breaks after the department's name, as official
+    documents set it ("某某局" / "2024年政府信息公开工作年度报告"), not at whatever
+    character the line happens to end."""
+    from html import escape
+
+    rest = title[len(author):] if title.startswith(author) else ""
+    if not rest or len(author) > TITLE_LINE_CHARS or len(rest) > TITLE_LINE_CHARS:
+        return html
+    plain = f"<h1>{escape(title, quote=True)}</h1>"
+    lines = (f'<h1><span class="title-line">{escape(author, quote=True)}</span>'
+             f'<span class="title-line">{escape(rest, quote=True)}</span></h1>')
+    return html.replace(plain, lines, 1)
+
+
+def layout(html: str, *, base_url: str | None = None):
+    """The laid-out pages (a WeasyPrint ``Document``) of the exported page, print styles applied."""
+    from weasyprint import HTML
+
+    font_config, fonts, fetcher = _setup()
+    try:
+        return HTML(string=with_print_styles(html), base_url=base_url, url_fetcher=fetcher).render(
+            stylesheets=[fonts], font_config=font_config
+        )
+    except Exception as exc:  # pragma: no cover - WeasyPrint failures are rare and varied
+        raise PDFError(f"PDF 排版失败：{type(exc).__name__}: {exc}") from exc
+
+
+def html_to_pdf(
+    html: str,
+    *,
+    title: str,
+    author: str,
+    subject: str = DEFAULT_SUBJECT,
+    publication_date: dt.date,
+    attachments: dict[str, bytes] | None = None,
+    base_url: str | None = None,
+) -> bytes:
+    """The report's PDF (PDF/A-3b, A4) from its exported HTML page.
+
+    ``attachments`` maps a file name (as shown in the PDF reader, e.g.
+    ``applications.csv`` or ``manifest.json``) to its bytes; they are embedded
+    in name order, dated with the publication date.  Same arguments → the same
+    bytes.
+    """
+    from weasyprint import Attachment
+
+    if not isinstance(publication_date, dt.date):
+        raise TypeError("publication_date must be a datetime.date")
+    if isinstance(publication_date, dt.datetime):
+        publication_date = publication_date.date()
+    stamp = _midnight(publication_date)
+    w3c = stamp.isoformat()  # 2025-01-20T00:00:00+08:00 in XMP
+    document = layout(title_lines(html, title, author), base_url=base_url)
+
+    metadata = _metadata_class()(
+        title=title,
+        authors=[author],
+        description=subject,
+        generator=GENERATOR,
+        created=w3c,
+        modified=w3c,
+        lang=LANG,
+    )
+    document.metadata = metadata
+    utc = stamp.astimezone(dt.timezone.utc).replace(tzinfo=None)  # WeasyPrint writes these with a Z
+    embedded = [
+        Attachment(
+            string=data,
+            name=name,
+            description=name,
+            created=utc,
+            modified=utc,
+            relationship="Data" if name.endswith("manifest.json") else "Source",
+        )
+        for name, data in sorted((attachments or {}).items())
+    ]
+
+    def finish(_document, pdf):
+        # Info dates with a full offset (WeasyPrint writes +08'00 without the final quote).
+        pdf.info["CreationDate"] = _pydyf_string(_pdf_date(stamp))
+        pdf.info["ModDate"] = _pydyf_string(_pdf_date(stamp))
+        # WeasyPrint lists each attachment twice in the catalog's /AF.
+        if "AF" in pdf.catalog:
+            unique = list(dict.fromkeys(pdf.catalog["AF"]))
+            pdf.catalog["AF"].clear()
+            pdf.catalog["AF"].extend(unique)
+        # Attachments with proper MIME types (WeasyPrint guesses from the system's table).
+        for obj in pdf.objects:
+            if isinstance(obj, dict) and obj.get("Type") == "/Filespec":
+                stream = pdf.objects[int(obj["EF"]["F"].split()[0])]
+                name = obj["UF"].string
+                stream.extra["Subtype"] = "/" + _mime(name).replace("/", "#2f")
+
+    try:
+        return document.write_pdf(
+            pdf_variant=PDF_VARIANT,
+            pdf_identifier=True,  # /ID = a hash of the content: fixed for fixed inputs
+            attachments=embedded,
+            finisher=finish,
+        )
+    except Exception as exc:  # pragma: no cover
+        raise PDFError(f"PDF 写出失败：{type(exc).__name__}: {exc}") from exc
+
+
+def _pydyf_string(value: str):
+    import pydyf
+
+    return pydyf.String(value)
+
+
+# ---------------------------------------------------------------------------
+# The nbconvert exporter
+# ---------------------------------------------------------------------------
+
+
+def source_attachments(project_root: Path, department: str, year: int) -> dict[str, bytes]:
+    """The department-year's source data files (``data/<year>/<id>/*``), by name."""
+    folder = Path(project_root) / "data" / str(year) / department
+    if not folder.is_dir():
+        return {}
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")}
+
+
+class ReportPDFExporter(ReportHTMLExporter):
+    """The report's PDF from an executed report notebook (``--to nianbao_pdf``).
+
+    Title, author (the department), publication date, department and year come
+    from the report's output metadata (:meth:`nianbao.report.Report.header`).
+    The department-year's data files are attached when the project is found
+    above the notebook (or at ``project_root``); a ``manifest.json`` beside the
+    notebook is attached when ``attach_manifest`` is set.
+    """
+
+    export_from_notebook = "nianbao report (PDF)"
+    output_mimetype = "application/pdf"
+
+    attach_sources = Bool(True, help="Attach the department-year's data files.").tag(config=True)
+    attach_manifest = Bool(False, help="Attach manifest.json found beside the notebook.").tag(config=True)
+    project_root = Unicode("", help="The nianbao project (default: found above the notebook).").tag(config=True)
+    subject = Unicode(DEFAULT_SUBJECT, help="The PDF's subject.").tag(config=True)
+
+    @default("file_extension")
+    def _file_extension_default(self):
+        return ".pdf"
+
+    @default("template_name")
+    def _template_name_default(self):
+        # The published page's template (its base), declared for application/pdf.
+        return "nianbao_pdf"
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        html, resources = super().from_notebook_node(nb, resources, **kw)
+        meta = resources.get("nianbao", {})
+        missing = [key for key in ("title", "author", "publication_date") if not meta.get(key)]
+        if missing:
+            raise PDFError(
+                "笔记本的输出中缺少报告元数据（" + "、".join(missing) + "）：请用当前版本的 nianbao 重新运行笔记本后再导出 PDF。"
+            )
+        folder = Path(resources.get("metadata", {}).get("path") or ".")
+        attachments = {}
+        if self.attach_sources and meta.get("department") and meta.get("year"):
+            root = self._project_root(folder)
+            if root is not None:
+                attachments.update(source_attachments(root, meta["department"], int(meta["year"])))
+        if self.attach_manifest and (folder / "manifest.json").is_file():
+            attachments["manifest.json"] = (folder / "manifest.json").read_bytes()
+        pdf = html_to_pdf(
+            html,
+            title=meta["title"],
+            author=meta["author"],
+            subject=self.subject,
+            publication_date=dt.date.fromisoformat(meta["publication_date"]),
+            attachments=attachments,
+        )
+        resources["output_extension"] = self.file_extension
+        return pdf, resources
+
+    def _project_root(self, folder: Path) -> Path | None:
+        from .project import ProjectError, find_root
+
+        try:
+            return find_root(start=folder, explicit=self.project_root or None)
+        except ProjectError:
+            return None
+
+
+def notebook_to_pdf(nb, exporter: ReportPDFExporter | None = None) -> bytes:
+    exporter = exporter or ReportPDFExporter()
+    body, _ = exporter.from_notebook_node(nb)
+    return body
