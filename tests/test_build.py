@@ -26,7 +26,7 @@ from nianbao import formats as F
 from nianbao.findings import SEVERITY_TITLES
 from nianbao.testing import ProjectBuilder, narrative_for
 
-from conftest import run_cli
+from conftest import move_outcome, run_cli
 
 psutil = pytest.importorskip("psutil")
 
@@ -134,13 +134,22 @@ def notebook_with(tmp_path: Path, name: str, cell: int, code: str) -> Path:
     return path
 
 
-def kernels() -> set[int]:
+def is_kernel(proc) -> bool:
+    try:
+        return any("ipykernel_launcher" in part for part in proc.cmdline())
+    except psutil.Error:
+        return False
+
+
+def kernels_started_by(pids: set[int]) -> set[int]:
+    """Live kernels launched by any of these processes (jupyter_client gives each
+    kernel JPY_PARENT_PID), even if they have been re-parented since."""
     found = set()
-    for proc in psutil.process_iter(["cmdline"]):
+    for proc in psutil.process_iter():
         try:
-            if any("ipykernel_launcher" in part for part in proc.info["cmdline"] or ()):
+            if is_kernel(proc) and int(proc.environ().get("JPY_PARENT_PID", 0)) in pids:
                 found.add(proc.pid)
-        except (psutil.Error, TypeError):
+        except (psutil.Error, ValueError):
             pass
     return found
 
@@ -150,6 +159,14 @@ def descendants(pid: int) -> list:
         return psutil.Process(pid).children(recursive=True)
     except psutil.Error:
         return []
+
+
+def stopped(children: list, timeout: float = 20) -> None:
+    """Every one of these processes, and every kernel they started, goes away."""
+    pids = {c.pid for c in children}
+    _, alive = psutil.wait_procs(children, timeout=timeout)
+    assert alive == [], f"left behind: {[(p.pid, p.cmdline()) for p in alive]}"
+    wait_for(lambda: not kernels_started_by(pids), 15, "the kernels to exit")
 
 
 def wait_for(predicate, timeout: float, what: str, interval: float = 0.1):
@@ -225,14 +242,15 @@ def test_batch_writes_every_output_and_the_sites(built):
         assert m["status"] == "ok" and m["failure"] is None
         assert (m["department"], m["year"], m["mode"]) == (dept, year, "draft")
         files = m["inputs"]["files"]
-        own = folder_files = sorted((root / "data" / str(year) / dept).iterdir())
-        for path in folder_files:
+        own = sorted((root / "data" / str(year) / dept).iterdir())
+        assert own
+        for path in own:  # every data file of the department-year, with its hash
             assert files[path.relative_to(root).as_posix()] == sha(path)
         assert files["params/departments.csv"] == sha(root / "params" / "departments.csv")
         if year == 2024:  # last year's data: the trend chart and X1 read it
             assert f"data/2023/{dept}/applications.csv" in files
-        assert not any(f.startswith("data/2024/") for f in files) or year == 2024
-        assert own
+        else:  # a report never reads later years
+            assert not any(f.startswith("data/2024/") for f in files)
         assert m["inputs"]["notebook"] == sha(NOTEBOOK)
         assert m["inputs"]["parameters"]["mode"] == "draft"
         assert m["parameters"]["mode"] == "draft"
@@ -314,14 +332,12 @@ def test_broken_cell_fails_one_report_and_keeps_its_previous_outputs(project, tm
 def test_second_build_skips_everything_without_a_kernel(project, capsys, monkeypatch):
     manifests = {(y, d): (record_dir(project, "draft", y, d) / "manifest.json").read_bytes() for y, d in REPORTS}
     site = {n: (project / "outputs" / "draft" / n).stat().st_mtime_ns for n in ("index.html", "checks.csv")}
-    kernels_before = kernels()
 
     result = build(project)
     assert result.code == 0, result.out + result.err
     assert "所有报告都是最新的" in result.out
     assert "未变更跳过 5" in result.out and "生成 0，失败 0" in result.out
     assert result.seconds < 10, f"a no-change build took {result.seconds:.1f} s"
-    assert kernels() <= kernels_before
     for key, data in manifests.items():
         assert (record_dir(project, "draft", *key) / "manifest.json").read_bytes() == data
     assert {n: (project / "outputs" / "draft" / n).stat().st_mtime_ns for n in site} == site
@@ -352,9 +368,9 @@ def test_changed_csv_reruns_exactly_the_reports_that_read_it(project, built):
     manifests = {(y, d): (record_dir(project, "draft", y, d) / "manifest.json").read_bytes() for y, d in REPORTS}
     b = ProjectBuilder(project, DEPARTMENTS)  # rewrites departments.csv with the same bytes
     values = dict(built.values[("alpha", 2023)])
-    for col in ("自然人", F.TOTAL):  # move one application between outcome rows: still balanced
-        values[(APP, F.GRANTED, col)] -= 1
-        values[(APP, F.OTHER, col)] += 1
+    # Move one application between outcome rows: the report stays balanced.
+    column = next(c for c in F.APPLICATION_COLUMNS[:-1] if values[(APP, F.GRANTED, c)] > 0)
+    move_outcome(values, column, F.GRANTED, "1.本机关不掌握相关政府信息")
     path = b.path("alpha", 2023, APP)
     old = path.read_bytes()
     narrative = (b.folder("alpha", 2023) / "narrative.md").read_bytes()
@@ -440,17 +456,15 @@ def start_slow_build(project: Path, tmp_path: Path, *args) -> subprocess.Popen:
 
 def kill_mid_run(project: Path, tmp_path: Path, sig: int):
     before = snapshot(project, SITE_FILES)
-    manifests = {k: (record_dir(project, "draft", *k) / "manifest.json").stat().st_mtime_ns for k in REPORTS}
-    kernels_before = kernels()
+    manifests = {k: (record_dir(project, "draft", *k) / "manifest.json").read_bytes() for k in REPORTS}
     proc = start_slow_build(project, tmp_path)
     try:
         # Let one run finish and the next ones start: some reports are new, some in progress.
-        wait_for(lambda: any((record_dir(project, "draft", *k) / "manifest.json").stat().st_mtime_ns != t
-                             for k, t in manifests.items()), 90, "a finished run")
-        wait_for(lambda: kernels() - kernels_before, 30, "a running kernel")
+        wait_for(lambda: renewed(project, manifests), 90, "a finished run")
+        wait_for(lambda: any(is_kernel(c) for c in descendants(proc.pid)), 30, "a running kernel")
         time.sleep(0.5)
-        children = descendants(proc.pid)
-        assert any("ipykernel_launcher" in " ".join(c.cmdline()) for c in children if c.is_running())
+        children = descendants(proc.pid)  # forkserver, resource tracker, workers, kernels
+        assert any(is_kernel(c) for c in children)
         os.kill(proc.pid, sig)  # the main process only, not its group
         code = proc.wait(timeout=60)
     finally:
@@ -458,25 +472,27 @@ def kill_mid_run(project: Path, tmp_path: Path, sig: int):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
     # Workers and kernels go away by themselves.
-    _, alive = psutil.wait_procs(children, timeout=20)
-    assert alive == [], f"left behind: {[(p.pid, p.cmdline()) for p in alive]}"
-    assert kernels() - kernels_before == set()
+    stopped(children)
 
     # Every previous output is intact: unchanged, or a complete new one matching SHA256SUMS.
     assert leftovers(project) == []
     after = snapshot(project, SITE_FILES)
     assert set(after) == set(before)
-    renewed = 0
     for year, dept, name in before:
         if after[(year, dept, name)] != before[(year, dept, name)]:
-            renewed += 1
             assert sums_of(project, year, dept)[f"draft/{year}/{dept}/{name}"] == after[(year, dept, name)]
     for year, dept in REPORTS:
         m = manifest(project, year, dept)
         assert m["status"] == "ok"
         assert sums_problems(project, year, dept) == [], (year, dept)
-    print(f"signal {sig}: exit {code}, {renewed} of {len(before)} files renewed before the kill")
+    done = renewed(project, manifests)
+    assert 1 <= len(done) < len(REPORTS), "the kill should fall between the runs"
+    print(f"signal {sig}: exit {code}; runs finished before the kill: {sorted(done)}")
     return code
+
+
+def renewed(project: Path, manifests: dict) -> list:
+    return [k for k, data in manifests.items() if (record_dir(project, "draft", *k) / "manifest.json").read_bytes() != data]
 
 
 def test_sigint_stops_cleanly(project, tmp_path):
@@ -511,6 +527,7 @@ def test_concurrent_build_refused(project, tmp_path):
         assert second.seconds < 10
         assert first.poll() is None
     finally:
+        children = descendants(first.pid)
         if first.poll() is None:
             os.kill(first.pid, signal.SIGINT)
             try:
@@ -518,7 +535,7 @@ def test_concurrent_build_refused(project, tmp_path):
             except subprocess.TimeoutExpired:
                 os.killpg(first.pid, signal.SIGKILL)
                 first.wait()
-    wait_for(lambda: not kernels() & {c.pid for c in descendants(first.pid)}, 20, "the first build's kernels to go")
+    stopped(children)
 
 
 # ---------------------------------------------------------------------------
@@ -563,6 +580,13 @@ def test_publish_withholds_a_report_with_an_error(project):
             assert (publish / str(year) / dept / "report.html").is_file()
     index = (publish / "index.html").read_text(encoding="utf-8")
     assert "2024/alpha/report.html" in index and "2024/beta/" not in index
+
+    # Again: the others are up to date, beta is still withheld; no "all up to date".
+    again = build(project, "--mode", "publish")
+    assert again.code == result.code
+    assert "有错误，未发布" in summary_line(again.out, 2024, "beta") and "未变更跳过 4" in again.out
+    assert "所有报告都是最新的" not in again.out
+    assert not (publish / "2024" / "beta" / "report.html").exists()
     # The draft still shows it, with its errors.
     assert build(project).code == 0
 

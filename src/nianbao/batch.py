@@ -277,6 +277,8 @@ def produce(job: Job) -> Outcome:
     from .report import report_findings
     from .run import execute, install, parameters
 
+    global _RUNNING
+    _RUNNING = True
     root = Path(job.root)
     started = time.perf_counter()
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -301,18 +303,25 @@ def produce(job: Job) -> Outcome:
         if not result.ok:
             failure = asdict(result.failure)
             previous = _manifest(root, job.mode, job.year, job.department) or {}
+            log += _failure_log(result.failure)
+            # The previous good outputs stay in place and stay described; only the
+            # log is this run's, so its hash in the record is updated with it.
+            outputs = dict(previous.get("outputs", {}))
+            log_rel = (record / L.LOG).relative_to(L.outputs(root)).as_posix()
+            if log_rel in outputs:
+                outputs[log_rel] = _sha(log)
             manifest = {
                 **base,
                 "status": "failed",
                 "failure": failure,
-                # The previous good outputs stay in place and stay described.
-                "outputs": previous.get("outputs", {}),
+                "outputs": outputs,
                 "seconds": {"total": round(time.perf_counter() - started, 3), **stages},
             }
-            install(
-                {L.MANIFEST: _json(manifest), L.LOG: log + _failure_log(result.failure)},
-                record,
-            )
+            files = {L.LOG: log}
+            if outputs:
+                files[L.SUMS] = "".join(f"{sha}  {rel}\n" for rel, sha in sorted(outputs.items())).encode("utf-8")
+            with _uninterrupted():
+                install({**files, L.MANIFEST: _json(manifest)}, record)
             return Outcome(job.year, job.department, "failed", time.perf_counter() - started, failure, stages)
 
         t = time.perf_counter()
@@ -345,12 +354,14 @@ def produce(job: Job) -> Outcome:
             "seconds": {"total": round(time.perf_counter() - started, 3), **stages},
         }
         sums_text = "".join(f"{sha}  {rel}\n" for rel, sha in sorted(sums.items())).encode("utf-8")
-        install(site_files, site)
-        # The manifest goes last: until it is in place the run does not count as done.
-        install({**record_files, L.SUMS: sums_text, L.MANIFEST: _json(manifest)}, record)
+        with _uninterrupted():  # a stop now would leave new reports beside an old SHA256SUMS
+            install(site_files, site)
+            # The manifest goes last: until it is in place the run does not count as done.
+            install({**record_files, L.SUMS: sums_text, L.MANIFEST: _json(manifest)}, record)
         return Outcome(job.year, job.department, "ok", time.perf_counter() - started, None, stages)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+        _RUNNING = False
 
 
 def _json(value) -> bytes:
@@ -410,15 +421,62 @@ class BuildLock:
 # ---------------------------------------------------------------------------
 
 
+_RUNNING = False  # whether this worker is inside produce()
+
+
 def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def _init_worker():
+class _uninterrupted:
+    """Defer SIGTERM/SIGINT while outputs are moved into place (worker main thread)."""
+
+    def __enter__(self):
+        import signal
+
+        self.pending = []
+        self.saved = {s: signal.signal(s, lambda n, f: self.pending.append(n)) for s in (signal.SIGTERM, signal.SIGINT)}
+
+    def __exit__(self, *exc):
+        import signal
+
+        for s, handler in self.saved.items():
+            signal.signal(s, handler)
+        if self.pending and exc[0] is None:
+            raise KeyboardInterrupt
+
+
+def _watch_build(pid: int) -> None:
+    """A worker's parent is the forkserver, which lives on as long as any worker
+    does, so PR_SET_PDEATHSIG alone never fires when the build is killed: wait for
+    the build itself, then interrupt the run (papermill shuts its kernel down) and exit."""
+    import select
+    import signal
+
+    try:
+        select.select([os.pidfd_open(pid)], [], [])
+    except (AttributeError, OSError):  # no pidfd: poll
+        while True:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            except OSError:
+                pass
+            time.sleep(0.5)
+    os.kill(os.getpid(), signal.SIGTERM)
+    deadline = time.monotonic() + 20
+    while _RUNNING and time.monotonic() < deadline:
+        time.sleep(0.1)
+    os._exit(1)
+
+
+def _init_worker(build_pid: int | None = None):
     """Runs in each worker: if the build process dies (even by SIGKILL) the worker
     gets SIGTERM, which interrupts papermill so it shuts its kernel down."""
     import ctypes
     import signal
+    import threading
 
     try:
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
@@ -426,6 +484,8 @@ def _init_worker():
     except OSError:  # not Linux: kernels still exit when their parent goes (ipykernel's poller)
         pass
     signal.signal(signal.SIGTERM, _raise_interrupt)
+    if build_pid:
+        threading.Thread(target=_watch_build, args=(build_pid,), daemon=True).start()
 
 
 class LocalExecutor:
@@ -438,7 +498,8 @@ class LocalExecutor:
 
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["nianbao.batch", "nianbao.run", "papermill", "nbconvert", "nbformat"])
-        self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker)
+        self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
+                                        initargs=(os.getpid(),))
 
     def submit(self, job: Job):
         return self.pool.submit(produce, job)
@@ -538,13 +599,17 @@ def site_fingerprint(project: Project, result: BuildResult, mode: str) -> bool:
     They depend on what each department-year's inputs and run status are, and on
     who is missing: a build that ran nothing over unchanged inputs leaves them be.
     """
+    status = {(o.year, o.department): o.status for o in result.outcomes}
+
+    def final(p: Planned) -> str:  # a skipped report is one whose last run succeeded
+        if p.action not in ("run", "skip"):
+            return p.action
+        return status.get((p.year, p.department), "ok" if p.action == "skip" else "interrupted")
+
     state = {
         "mode": mode,
-        "reports": sorted(
-            [p.year, p.department, p.action, p.job.inputs if p.job else None] for p in result.planned
-        ),
+        "reports": sorted([p.year, p.department, final(p), p.job.inputs if p.job else None] for p in result.planned),
         "missing": sorted(result.missing),
-        "outcomes": sorted([o.year, o.department, o.status] for o in result.outcomes),
     }
     digest = hashlib.sha256(json.dumps(state, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     marker = L.outputs(project.root) / ".cache" / f"site-{mode}.sha256"

@@ -308,8 +308,8 @@ def cmd_build(args) -> int:
         print(f"错误：本项目已有一个构建正在运行（{exc}）。请等它结束后再试。", file=sys.stderr)
         return EXIT_USAGE
     print(summary(result, project, args.mode))
-    if result.count("run") == 0 and not result.interrupted:
-        print("所有报告都是最新的，无需重新生成。" if result.count("skip") else "没有需要生成的报告。")
+    if not result.interrupted and result.count("skip") == len(result.planned):  # not when some were withheld
+        print("所有报告都是最新的，无需重新生成。" if result.planned else "没有需要生成的报告。")
     where = "outputs/draft/index.html" if args.mode == "draft" else "outputs/publish/（上传此文件夹）"
     print(f"请打开 {where}")
     if result.interrupted:
