@@ -96,10 +96,10 @@ def kit_fingerprint(cache: HashCache) -> str:
     for file in sorted(package.rglob("*")):
         if file.suffix in (".py", ".j2", ".json", ".css") and "__pycache__" not in file.parts:
             digest.update(file.relative_to(package).as_posix().encode() + (cache.sha(file) or "").encode())
-    from .charts import font_path
+    from .fonts import font_files
 
-    font = font_path()
-    digest.update(f"{font.name}:{font.stat().st_size}".encode())
+    for font in sorted(font_files().values()):
+        digest.update(f"{font.name}:{font.stat().st_size}".encode())
     return digest.hexdigest()
 
 
@@ -121,6 +121,7 @@ class Job:
     formats: tuple[str, ...]
     inputs: dict = field(hash=False)
     timeout: int = 600
+    kernel: str = "reuse"  # "reuse": the worker's warm kernel, reset between reports; "fresh": one per report
 
 
 @dataclass
@@ -141,11 +142,24 @@ def _manifest(root: Path, mode: str, year: int, dept: str) -> dict | None:
         return None
 
 
-def _outputs_intact(root: Path, manifest: dict, cache: HashCache) -> bool:
+def read_sums(root: Path, mode: str, year: int, dept: str) -> dict[str, str]:
+    """The run's SHA256SUMS: outputs-relative path → sha256 (empty when absent)."""
+    path = L.record_dir(root, mode, year, dept) / L.SUMS
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    sums = {}
+    for line in lines:
+        digest, _, rel = line.partition("  ")
+        if rel:
+            sums[rel] = digest
+    return sums
+
+
+def _outputs_intact(root: Path, sums: dict[str, str], cache: HashCache) -> bool:
     base = L.outputs(root)
-    return all(cache.sha(base / rel) == sha for rel, sha in manifest.get("outputs", {}).items()) and bool(
-        manifest.get("outputs")
-    )
+    return bool(sums) and all(cache.sha(base / rel) == sha for rel, sha in sums.items())
 
 
 def input_files(project: Project, dept: str, year: int, mode: str) -> list[Path]:
@@ -187,7 +201,8 @@ def _reasons(previous: dict | None, inputs: dict, intact: bool) -> list[str]:
 
 
 def plan(project: Project, years, departments, mode: str, *, force: bool = False, notebook: Path,
-         publication_date=None, formats=("html",), timeout: int = 600, cache: HashCache) -> list[Planned]:
+         publication_date=None, formats=("html",), timeout: int = 600, cache: HashCache,
+         kernel: str = "reuse") -> list[Planned]:
     kit = kit_fingerprint(cache)
     planned = []
     for year, dept in project.submitted():
@@ -201,9 +216,9 @@ def plan(project: Project, years, departments, mode: str, *, force: bool = False
         date_text = settings.publication_date.isoformat()
         inputs = fingerprint(project, dept, year, mode, date_text, formats, notebook, kit, cache)
         previous = _manifest(project.root, mode, year, dept)
-        intact = previous is not None and _outputs_intact(project.root, previous, cache)
+        intact = previous is not None and _outputs_intact(project.root, read_sums(project.root, mode, year, dept), cache)
         reasons = [REASONS["force"]] if force else _reasons(previous, inputs, intact)
-        job = Job(str(project.root), dept, year, mode, date_text, str(notebook), tuple(formats), inputs, timeout)
+        job = Job(str(project.root), dept, year, mode, date_text, str(notebook), tuple(formats), inputs, timeout, kernel)
         planned.append(Planned(year, dept, "run" if reasons else "skip", reasons, job))
     return planned
 
@@ -253,7 +268,8 @@ def _exporter(kind: str):
 def _versions() -> dict:
     from importlib.metadata import version
 
-    names = ("nianbao", "papermill", "nbconvert", "nbclient", "ipykernel", "pandas", "matplotlib")
+    names = ("nianbao", "papermill", "nbconvert", "nbclient", "ipykernel", "pandas", "matplotlib", "weasyprint", "pydyf",
+             "pylopdf-fonts-zh-cn")
     found = {"python": platform.python_version()}
     for name in names:
         try:
@@ -267,15 +283,71 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def produce(job: Job) -> Outcome:
-    """Run one department-year and install its outputs; failures are values."""
+@dataclass
+class RunOutput:
+    """What one run made, as bytes: written into outputs/ by :func:`install_output`
+    (in the worker, or on the client when the run happened on a cluster)."""
+
+    year: int
+    department: str
+    status: str
+    started: str
+    seconds: dict
+    versions: dict
+    failure: dict | None = None
+    site_files: dict = field(default_factory=dict)
+    record_files: dict = field(default_factory=dict)
+
+
+def inputs_manifest(job: Job, versions: dict) -> dict:
+    """The deterministic part of a run's record: what went in.  Embedded in the PDF."""
+    from .run import parameters
+
+    params = parameters(job.department, job.year, "", job.mode, job.publication_date)
+    return {
+        "department": job.department,
+        "year": job.year,
+        "mode": job.mode,
+        "inputs": job.inputs,
+        "parameters": {k: v for k, v in params.items() if k != "project_root"},
+        "versions": versions,
+    }
+
+
+def _execute(job: Job, params: dict, scratch: Path):
+    """(RunResult, kernel log) in the worker's warm kernel or a fresh one."""
+    from .run import execute
+
+    if job.kernel == "reuse":
+        from .kernels import session
+
+        return session(_session_dir()).execute(Path(job.notebook), params, scratch / "report.ipynb", job.timeout)
+    result = execute(Path(job.notebook), params, scratch, timeout=job.timeout)
+    log = scratch / "kernel.log"
+    return result, log.read_bytes() if log.exists() else b""
+
+
+_SESSION_DIR: Path | None = None
+
+
+def _session_dir() -> Path:
+    global _SESSION_DIR
+    if _SESSION_DIR is None:
+        _SESSION_DIR = Path(tempfile.mkdtemp(prefix=f"nianbao-kernel-{os.getpid()}-"))
+    return _SESSION_DIR
+
+
+def run_job(job: Job) -> RunOutput:
+    """Run one department-year: notebook, HTML, fragment, PDF, findings.  Writes
+    nothing under outputs/; failures are values."""
     import nbformat
 
+    from .config import report_settings
     from .engine import check_project
     from .findings import to_record
     from .project import load_project
     from .report import report_findings
-    from .run import execute, install, parameters
+    from .run import parameters
 
     global _RUNNING
     _RUNNING = True
@@ -283,85 +355,99 @@ def produce(job: Job) -> Outcome:
     started = time.perf_counter()
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     scratch = Path(tempfile.mkdtemp(prefix=f"nianbao-{job.year}-{job.department}-"))
-    site, record = (L.site_dir(root, job.mode, job.year, job.department), L.record_dir(root, job.mode, job.year, job.department))
-    stages = {}
+    versions = _versions()
     try:
         params = parameters(job.department, job.year, root, job.mode, job.publication_date)
-        result = execute(Path(job.notebook), params, scratch, timeout=job.timeout)
-        stages["execute"] = round(time.perf_counter() - started, 3)
-        log = (scratch / "kernel.log").read_bytes() if (scratch / "kernel.log").exists() else b""
-        base = {
-            "department": job.department,
-            "year": job.year,
-            "mode": job.mode,
-            "inputs": job.inputs,
-            "parameters": {k: v for k, v in params.items() if k != "project_root"},
-            "versions": _versions(),
-            "started": started_at,
-            "log": L.LOG,
-        }
+        result, log = _execute(job, params, scratch)
+        stages = {"execute": round(time.perf_counter() - started, 3)}
         if not result.ok:
-            failure = asdict(result.failure)
-            previous = _manifest(root, job.mode, job.year, job.department) or {}
-            log += _failure_log(result.failure)
-            # The previous good outputs stay in place and stay described; only the
-            # log is this run's, so its hash in the record is updated with it.
-            outputs = dict(previous.get("outputs", {}))
-            log_rel = (record / L.LOG).relative_to(L.outputs(root)).as_posix()
-            if log_rel in outputs:
-                outputs[log_rel] = _sha(log)
-            manifest = {
-                **base,
-                "status": "failed",
-                "failure": failure,
-                "outputs": outputs,
-                "seconds": {"total": round(time.perf_counter() - started, 3), **stages},
-            }
-            files = {L.LOG: log}
-            if outputs:
-                files[L.SUMS] = "".join(f"{sha}  {rel}\n" for rel, sha in sorted(outputs.items())).encode("utf-8")
-            with _uninterrupted():
-                install({**files, L.MANIFEST: _json(manifest)}, record)
-            return Outcome(job.year, job.department, "failed", time.perf_counter() - started, failure, stages)
-
+            return RunOutput(job.year, job.department, "failed", started_at,
+                             {"total": round(time.perf_counter() - started, 3), **stages}, versions,
+                             asdict(result.failure), record_files={L.LOG: log + _failure_log(result.failure)})
         t = time.perf_counter()
-        site_files = {"report.html": _exporter("html").from_notebook_node(result.notebook)[0].encode("utf-8")}
-        site_files["report.fragment.html"] = _exporter("fragment").from_notebook_node(result.notebook)[0].encode("utf-8")
+        html = _exporter("html").from_notebook_node(result.notebook)[0]
+        site_files = {
+            "report.html": html.encode("utf-8"),
+            "report.fragment.html": _exporter("fragment").from_notebook_node(result.notebook)[0].encode("utf-8"),
+        }
         stages["export"] = round(time.perf_counter() - t, 3)
-
         project = load_project(root)
-        from .config import report_settings
-
         settings = report_settings(root, job.department, job.year, job.publication_date)
+        if "pdf" in job.formats:
+            t = time.perf_counter()
+            site_files["report.pdf"] = _pdf(job, project, html, settings, versions)
+            stages["pdf"] = round(time.perf_counter() - t, 3)
         findings = report_findings(check_project(project, [job.year], [job.department]), job.year, job.department, settings)
         record_files = {
             L.NOTEBOOK_OUT: nbformat.writes(result.notebook).encode("utf-8"),
             L.CHECKS: _json({"department": job.department, "year": job.year, "findings": [to_record(f) for f in findings]}),
             L.LOG: log,
         }
-        outputs_root = L.outputs(root)
-        sums = {
-            (site / name).relative_to(outputs_root).as_posix(): _sha(data) for name, data in site_files.items()
-        }
-        sums.update(
-            {(record / name).relative_to(outputs_root).as_posix(): _sha(data) for name, data in record_files.items()}
-        )
-        manifest = {
-            **base,
-            "status": "ok",
-            "failure": None,
-            "outputs": sums,
-            "seconds": {"total": round(time.perf_counter() - started, 3), **stages},
-        }
-        sums_text = "".join(f"{sha}  {rel}\n" for rel, sha in sorted(sums.items())).encode("utf-8")
-        with _uninterrupted():  # a stop now would leave new reports beside an old SHA256SUMS
-            install(site_files, site)
-            # The manifest goes last: until it is in place the run does not count as done.
-            install({**record_files, L.SUMS: sums_text, L.MANIFEST: _json(manifest)}, record)
-        return Outcome(job.year, job.department, "ok", time.perf_counter() - started, None, stages)
+        return RunOutput(job.year, job.department, "ok", started_at,
+                         {"total": round(time.perf_counter() - started, 3), **stages}, versions, None,
+                         site_files, record_files)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
         _RUNNING = False
+
+
+def _pdf(job: Job, project: Project, html: str, settings, versions: dict) -> bytes:
+    from . import formats as F
+    from .pdf import html_to_pdf, source_attachments
+
+    department = project.departments[job.department]
+    attachments = source_attachments(project.root, job.department, job.year)
+    attachments["manifest.json"] = _json(inputs_manifest(job, versions))
+    return html_to_pdf(
+        html,
+        title=F.TITLE_PATTERN.format(name=department.name, year=job.year),
+        author=department.name,
+        subject="政府信息公开工作年度报告",
+        publication_date=settings.publication_date,
+        attachments=attachments,
+    )
+
+
+def install_output(root: Path, job: Job, output: RunOutput) -> Outcome:
+    """Move a run's files into outputs/: reports first, then the record, the
+    manifest last.  A failed run changes only its record (log, status): the last
+    good reports stay, still described by SHA256SUMS."""
+    from .run import install
+
+    site = L.site_dir(root, job.mode, job.year, job.department)
+    record = L.record_dir(root, job.mode, job.year, job.department)
+    base = L.outputs(root)
+    manifest = {
+        **inputs_manifest(job, output.versions),
+        "status": output.status,
+        "failure": output.failure,
+        "started": output.started,
+        "seconds": output.seconds,
+        "log": L.LOG,
+    }
+    if output.status == "ok":
+        sums = {(site / name).relative_to(base).as_posix(): _sha(data) for name, data in output.site_files.items()}
+        sums.update({(record / name).relative_to(base).as_posix(): _sha(data) for name, data in output.record_files.items()})
+    else:
+        # Only the log is this run's: its hash is updated, the rest still describe the last good run.
+        sums = read_sums(root, job.mode, job.year, job.department)
+        log_rel = (record / L.LOG).relative_to(base).as_posix()
+        if log_rel in sums:
+            sums[log_rel] = _sha(output.record_files[L.LOG])
+    record_files = dict(output.record_files)
+    if sums:
+        record_files[L.SUMS] = "".join(f"{sha}  {rel}\n" for rel, sha in sorted(sums.items())).encode("utf-8")
+    with _uninterrupted():  # a stop now would leave new reports beside an old SHA256SUMS
+        if output.site_files:
+            install(output.site_files, site)
+        install({**record_files, L.MANIFEST: _json(manifest)}, record)
+    return Outcome(job.year, job.department, output.status, output.seconds.get("total", 0.0), output.failure,
+                   {k: v for k, v in output.seconds.items() if k != "total"})
+
+
+def produce(job: Job) -> Outcome:
+    """Run one department-year and install its outputs (in a local worker)."""
+    return install_output(Path(job.root), job, run_job(job))
 
 
 def _json(value) -> bytes:
@@ -468,6 +554,10 @@ def _watch_build(pid: int) -> None:
     deadline = time.monotonic() + 20
     while _RUNNING and time.monotonic() < deadline:
         time.sleep(0.1)
+    from . import kernels
+
+    if kernels._SESSION is not None:  # a warm kernel is not papermill's to shut down
+        kernels._SESSION.kill()
     os._exit(1)
 
 
@@ -497,12 +587,23 @@ class LocalExecutor:
         from concurrent.futures import ProcessPoolExecutor
 
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["nianbao.batch", "nianbao.run", "papermill", "nbconvert", "nbformat"])
+        context.set_forkserver_preload(["nianbao.batch", "nianbao.run", "nianbao.kernels", "nianbao.pdf", "papermill",
+                                        "nbconvert", "nbformat"])
         self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
                                         initargs=(os.getpid(),))
 
-    def submit(self, job: Job):
-        return self.pool.submit(produce, job)
+    def results(self, jobs: list[Job]):
+        """(job, outcome) as runs finish; each worker installs its own outputs."""
+        from concurrent.futures import as_completed
+
+        futures = {self.pool.submit(produce, job): job for job in jobs}
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as exc:  # the worker itself died: still a value
+                outcome = worker_died(job, exc)
+            yield job, outcome
 
     def stop(self):
         """Cancel what has not started; interrupt what has; wait for the kernels to go."""
@@ -516,6 +617,10 @@ class LocalExecutor:
 
     def close(self):
         self.pool.shutdown(wait=True)
+
+
+def worker_died(job: Job, exc: BaseException) -> Outcome:
+    return Outcome(job.year, job.department, "failed", 0.0, {"message": f"工作进程异常退出：{type(exc).__name__}: {exc}"})
 
 
 # ---------------------------------------------------------------------------
@@ -543,36 +648,37 @@ class BuildResult:
 
 
 def build(project: Project, *, years=None, departments=None, mode="draft", jobs=None, force=False,
-          publication_date=None, notebook: Path | None = None, formats=("html",), timeout=600,
-          progress=None, executor=None) -> BuildResult:
-    """Plan, validate, run and record; the caller holds the lock and writes the site."""
+          publication_date=None, notebook: Path | None = None, formats=("html", "pdf"), timeout=600,
+          kernel="reuse", scheduler: str | None = None, progress=None, executor=None, order=None) -> BuildResult:
+    """Plan, validate, run and record; the caller holds the lock and writes the site.
+
+    ``order`` (tests) reorders the runs: a callable taking and returning the list of jobs."""
     cache = HashCache(project.root / CACHE_FILE)
     notebook = notebook or project_notebook(project)
     planned = plan(project, years, departments, mode, force=force, notebook=notebook,
-                   publication_date=publication_date, formats=formats, timeout=timeout, cache=cache)
+                   publication_date=publication_date, formats=formats, timeout=timeout, cache=cache, kernel=kernel)
     if mode == "publish":
         withhold_errors(project, planned)
     result = BuildResult(planned, [], project.missing(years, departments))
-    to_run = [p for p in planned if p.action == "run"]
+    to_run = [p.job for p in planned if p.action == "run"]
+    if order:
+        to_run = order(to_run)
     if progress:
         progress.start(total=len(planned), skipped=len(planned) - len(to_run))
     if to_run:
         owned = executor is None
-        executor = executor or LocalExecutor(jobs or os.cpu_count() or 1)
-        from concurrent.futures import as_completed
+        if executor is None:
+            if scheduler:
+                from .distributed import DaskExecutor
 
-        futures = {executor.submit(p.job): p for p in to_run}
+                executor = DaskExecutor(scheduler)
+            else:
+                executor = LocalExecutor(min(jobs or os.cpu_count() or 1, len(to_run)))
         try:
-            for future in as_completed(futures):
-                p = futures[future]
-                try:
-                    outcome = future.result()
-                except Exception as exc:  # the worker itself died: still a value
-                    outcome = Outcome(p.year, p.department, "failed", 0.0,
-                                      {"message": f"工作进程异常退出：{type(exc).__name__}: {exc}"})
+            for job, outcome in executor.results(to_run):
                 result.outcomes.append(outcome)
                 if outcome.status == "ok":
-                    _remember_outputs(project.root, p.job, cache)
+                    _remember_outputs(project.root, job, cache)
                 if progress:
                     progress.advance(outcome)
         except KeyboardInterrupt:
@@ -588,8 +694,7 @@ def build(project: Project, *, years=None, departments=None, mode="draft", jobs=
 
 
 def _remember_outputs(root: Path, job: Job, cache: HashCache) -> None:
-    manifest = _manifest(root, job.mode, job.year, job.department) or {}
-    for rel, digest in manifest.get("outputs", {}).items():
+    for rel, digest in read_sums(root, job.mode, job.year, job.department).items():
         cache.remember(L.outputs(root) / rel, digest)
 
 

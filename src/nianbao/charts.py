@@ -22,9 +22,9 @@ _FONT_READY = False
 
 
 def font_path():
-    from pylopdf_fonts_zh_cn import sans_path
+    from .fonts import SANS, font_files
 
-    return sans_path()
+    return font_files()[SANS]
 
 
 def _setup():
@@ -50,6 +50,16 @@ def _setup():
         }
     )
     _FONT_READY = True
+
+
+def reset() -> None:
+    """Back to matplotlib's defaults; the next chart sets the kit's style again.
+    (Between reports in a reused kernel: no setting leaks from one to the next.)"""
+    global _FONT_READY
+    from matplotlib import pyplot
+
+    pyplot.rcdefaults()
+    _FONT_READY = False
 
 
 @dataclass(frozen=True)

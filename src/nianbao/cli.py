@@ -239,12 +239,26 @@ def cmd_render(args) -> int:
     except ReportError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_FINDINGS
-    from .run import render
+    from .batch import BuildLock, BuildLocked, CACHE_FILE, HashCache, plan, produce
+    from .layout import record_dir, site_dir
 
+    formats = parse_formats(args.to, default=("html",))
     print(f"正在生成 {report.title}（{'草稿' if args.mode == 'draft' else '发布'}）……", file=sys.stderr)
-    result, target = render(project.root, dept, year, args.mode, args.date, notebook)
-    if not result.ok:
-        print(f"错误：{result.failure.describe()}", file=sys.stderr)
+    try:
+        with BuildLock(project.root):
+            cache = HashCache(project.root / CACHE_FILE)
+            (planned,) = plan(project, {year}, {dept}, args.mode, force=True, notebook=notebook,
+                              publication_date=args.date, formats=formats, cache=cache, kernel="fresh")
+            outcome = produce(planned.job)
+    except BuildLocked as exc:
+        print(f"错误：本项目有一个构建正在运行（{exc}）。请等它结束后再试。", file=sys.stderr)
+        return EXIT_USAGE
+    target = site_dir(project.root, args.mode, year, dept)
+    if outcome.status != "ok":
+        from .run import RunFailure
+
+        failure = RunFailure(**{k: outcome.failure.get(k) for k in ("message", "cell_index", "cell_source", "exception", "traceback")})
+        print(f"错误：{failure.describe()}", file=sys.stderr)
         print(f"原有的输出（如有）保持不变：{project.relative(target)}/", file=sys.stderr)
         return EXIT_FINDINGS
     if report.settings.late:
@@ -255,13 +269,28 @@ def cmd_render(args) -> int:
     if args.mode == "draft" and any(tally.values()):
         print(f"草稿中列出了数据校验结果：{_tally_text(tally)}。", file=sys.stderr)
     print(f"已生成：{project.relative(target)}/report.html")
-    print(f"        {project.relative(target)}/report.ipynb")
+    if "pdf" in formats:
+        print(f"        {project.relative(target)}/report.pdf")
+    print(f"        {project.relative(record_dir(project.root, args.mode, year, dept))}/report.ipynb")
     return EXIT_OK
 
 
 # ---------------------------------------------------------------------------
 # build
 # ---------------------------------------------------------------------------
+
+
+FORMATS = ("html", "pdf")
+
+
+def parse_formats(text, default) -> tuple[str, ...]:
+    if not text:
+        return default
+    chosen = [part.strip().lower() for part in text.split(",") if part.strip()]
+    unknown = [part for part in chosen if part not in FORMATS]
+    if unknown or "html" not in chosen:
+        raise UsageError(f"--to「{text}」无效：可选 html、pdf（用逗号分隔），且 html 必须包含在内（PDF 由网页生成）。")
+    return tuple(f for f in FORMATS if f in chosen)
 
 
 def parse_jobs(text) -> int | None:
@@ -297,6 +326,9 @@ def cmd_build(args) -> int:
                 publication_date=args.date,
                 notebook=notebook,
                 timeout=args.timeout,
+                formats=parse_formats(args.to, default=FORMATS),
+                kernel="fresh" if args.fresh_kernels else "reuse",
+                scheduler=args.scheduler,
                 progress=Progress(),
             )
             if site_fingerprint(project, result, args.mode):
@@ -356,6 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--mode", choices=("draft", "publish"), default="draft", help="draft 草稿（默认，含数据校验）或 publish 发布")
     render.add_argument("--date", metavar="日期", help="公开日期，如 2025-01-20（默认按 params/project.toml 或部门的 report.toml）")
     render.add_argument("--notebook", metavar="文件", help="报告笔记本（默认：项目中的 notebooks/annual_report.ipynb）")
+    render.add_argument("--to", metavar="格式", help="输出格式：html（默认）或 html,pdf")
     render.set_defaults(func=cmd_render)
 
     build = commands.add_parser("build", help="生成全部报告（并行、增量）", description="为每个部门每个年度生成报告：并行运行、跳过未变更的报告，并生成目录页。")
@@ -366,6 +399,9 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--date", metavar="日期", help="公开日期，覆盖项目和部门的配置，如 2025-01-20")
     build.add_argument("--timeout", type=int, default=600, metavar="秒", help="每个单元格的最长运行时间（默认 600 秒）")
     build.add_argument("--notebook", metavar="文件", help="报告笔记本（默认：项目中的 notebooks/annual_report.ipynb）")
+    build.add_argument("--to", metavar="格式", help="输出格式（默认 html,pdf；只要网页用 html）")
+    build.add_argument("--scheduler", metavar="地址", help="在 Dask 集群上运行，如 tcp://10.0.0.5:8786（默认：本机多进程）")
+    build.add_argument("--fresh-kernels", action="store_true", help="每份报告启动一个新内核（较慢；默认每个工作进程复用一个内核，报告之间重置）")
     build.set_defaults(func=cmd_build)
     return parser
 

@@ -26,11 +26,11 @@ from pathlib import Path
 from traitlets import Bool, Unicode, default
 
 from .export import ReportHTMLExporter
+from .fonts import SANS, SERIF, font_files
 
 PDF_VARIANT = "pdf/a-3b"
 LANG = "zh-CN"
 GENERATOR = "nianbao"
-SANS, SERIF = "NotoSansSC-Regular", "NotoSerifSC-Regular"  # CSS families = the fonts' PostScript names
 # Dates in the PDF are the publication date at midnight, China Standard Time.
 CHINA = dt.timezone(dt.timedelta(hours=8))
 DEFAULT_SUBJECT = "政府信息公开工作年度报告"
@@ -43,13 +43,6 @@ class PDFError(Exception):
 # ---------------------------------------------------------------------------
 # Fonts and print styles: once per process
 # ---------------------------------------------------------------------------
-
-
-def font_files() -> dict[str, Path]:
-    """The kit's own fonts (package ``pylopdf-fonts-zh-cn``, OFL), by CSS family."""
-    from pylopdf_fonts_zh_cn import sans_path, serif_path
-
-    return {SANS: Path(sans_path()).resolve(), SERIF: Path(serif_path()).resolve()}
 
 
 def print_stylesheet() -> str:

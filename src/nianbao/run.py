@@ -1,15 +1,14 @@
-"""Run the report notebook for one department-year: one small, boring function.
+"""Run the report notebook for one department-year in a fresh kernel: one small, boring function.
 
 A failure is a value (:class:`RunFailure`: cell index, source, exception,
-traceback excerpt), recorded and reported by the caller; :func:`render` writes
-outputs only when everything succeeded, by moving finished files into place.
+traceback excerpt), recorded and reported by the caller.  :func:`install` moves
+finished files into place, so a failure never touches the previous outputs.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,10 +140,6 @@ def execute(notebook_path: Path, params: dict, workdir: Path, *, timeout: int = 
     return RunResult(nbformat.read(output_path, as_version=4), None)
 
 
-def output_dir(root: Path, mode: str, year: int, department: str) -> Path:
-    return root / "outputs" / mode / str(year) / department
-
-
 def install(files: dict[str, bytes], target: Path) -> None:
     """Move finished outputs into ``target``: each file is written beside it and
     renamed over the old one, so a reader never sees half a file and a failure
@@ -164,29 +159,3 @@ def install(files: dict[str, bytes], target: Path) -> None:
         for tmp, _ in staged:
             Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def render(root: Path, department: str, year: int, mode: str = "draft", publication_date=None,
-           notebook: Path | None = None, exporter=None) -> tuple[RunResult, Path]:
-    """Execute and export one report into outputs/<mode>/<year>/<id>/."""
-    import nbformat
-
-    from .export import notebook_to_html
-
-    target = output_dir(root, mode, year, department)
-    scratch = Path(tempfile.mkdtemp(prefix=f"nianbao-{year}-{department}-"))
-    try:
-        result = execute(notebook or root / NOTEBOOK, parameters(department, year, root, mode, publication_date), scratch)
-        if not result.ok:
-            return result, target
-        html = notebook_to_html(result.notebook, exporter)
-        install(
-            {
-                "report.ipynb": nbformat.writes(result.notebook).encode("utf-8"),
-                "report.html": html.encode("utf-8"),
-            },
-            target,
-        )
-        return result, target
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)

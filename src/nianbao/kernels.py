@@ -1,0 +1,198 @@
+"""One warm Jupyter kernel per worker process, reset between reports.
+
+Starting a kernel and importing pandas, matplotlib and the kit costs more than
+most reports' own work.  A worker therefore keeps one kernel, started once and
+warmed up, and papermill runs each report in it (through a papermill engine
+that borrows this kernel instead of starting its own).  Between reports the
+kernel is reset: its namespace cleared, figures closed, matplotlib's settings
+restored.  After any failure, timeout, or every ``RESTART_EVERY`` reports it is
+replaced by a fresh one.  The kit keeps no per-report state at module level;
+tests render a whole district in two orders and compare every page byte for
+byte with fresh-kernel renders (tests/test_smoke.py).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .run import RunResult, _failure_from_papermill, _kernel_manager_class
+
+ENGINE = "nianbao-reuse"
+RESTART_EVERY = 100
+
+WARM_UP = """\
+import matplotlib
+matplotlib.use("Agg")
+import pandas, matplotlib.pyplot
+import nianbao.report, nianbao.charts
+nianbao.charts._setup()
+"""
+
+RESET = """\
+%reset -f
+import gc as _gc, matplotlib.pyplot as _plt, nianbao.charts as _charts
+_plt.close("all")
+_charts.reset()
+del _plt, _charts
+_gc.collect()
+del _gc
+"""
+
+
+def _register_engine() -> None:
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.utils import merge_kwargs, remove_args
+
+    class BorrowedKernelEngine(NBClientEngine):
+        """papermill's nbclient engine, running in a kernel it is lent (``km``)."""
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            final = merge_kwargs(kwargs, timeout=execution_timeout, startup_timeout=start_timeout,
+                                 kernel_name=kernel_name, log_output=log_output,
+                                 stdout_file=stdout_file, stderr_file=stderr_file)
+            client = PapermillNotebookClient(nb_man, **final)
+            try:
+                return client.execute()
+            finally:
+                # The kernel stays; this run's client channels go.
+                if getattr(client, "kc", None) is not None:
+                    client.kc.stop_channels()
+
+    papermill_engines.register(ENGINE, BorrowedKernelEngine)
+
+
+class KernelSession:
+    """A kernel kept by one worker process."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.km = None
+        self.runs = 0
+        self.log = folder / "kernel.log"
+        _register_engine()
+
+    # -- life cycle -----------------------------------------------------------
+    def start(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        os.environ.update(
+            {
+                "IPYTHONDIR": str(self.folder / ".ipython"),
+                "MPLCONFIGDIR": str(self.folder / ".matplotlib"),
+                "NIANBAO_RUN_DIR": str(self.folder),
+            }
+        )
+        self.km = _kernel_manager_class()(kernel_name="python3")
+        run_sync(self.km.start_kernel)(cwd=str(self.folder))
+        self._run_code(WARM_UP)
+        self.runs = 0
+
+    def stop(self) -> None:
+        if self.km is None:
+            return
+        from jupyter_core.utils import run_sync
+
+        try:
+            run_sync(self.km.shutdown_kernel)(now=True)
+        except Exception:  # already dead: nothing to stop
+            pass
+        self.km = None
+
+    def kill(self) -> None:
+        """SIGKILL the kernel at once (any thread; used when the build has died)."""
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        if process is not None:
+            try:
+                process.kill()
+            except OSError:
+                pass
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def _run_code(self, code: str, timeout: float = 120) -> None:
+        from jupyter_core.utils import run_sync
+
+        kc = self.km.client()
+        kc.start_channels()
+        try:
+            run_sync(kc.wait_for_ready)(timeout=timeout)
+            reply = run_sync(kc.execute_interactive)(code, timeout=timeout, output_hook=lambda msg: None)
+            if reply["content"]["status"] != "ok":
+                raise RuntimeError(f"kernel set-up failed: {reply['content'].get('evalue')}")
+        finally:
+            kc.stop_channels()
+
+    # -- one report -----------------------------------------------------------
+    def execute(self, notebook_path: Path, params: dict, output_path: Path, timeout: int) -> tuple[RunResult, bytes]:
+        """Run one report; returns the result and what the kernel printed meanwhile."""
+        import nbformat
+        import papermill
+        from papermill.exceptions import PapermillExecutionError
+
+        if self.km is None or not self._alive():
+            self.restart()
+        log_start = self.log.stat().st_size if self.log.exists() else 0
+        failure = None
+        try:
+            papermill.execute_notebook(
+                str(notebook_path), str(output_path), parameters=params, engine_name=ENGINE, km=self.km,
+                kernel_name="python3", progress_bar=False, log_output=False, execution_timeout=timeout,
+            )
+        except PapermillExecutionError as exc:
+            nb = nbformat.read(output_path, as_version=4) if output_path.exists() else None
+            failure = RunResult(nb, _failure_from_papermill(exc, nb))
+        except Exception as exc:  # timeout, dead kernel: still a value
+            from .run import RunFailure
+
+            nb = nbformat.read(output_path, as_version=4) if output_path.exists() else None
+            name = type(exc).__name__
+            message = "运行超时" if "Timeout" in name or "timeout" in str(exc).lower() else "笔记本无法运行"
+            failure = RunResult(nb, RunFailure(f"{message}：{name}: {exc}", exception=f"{name}: {exc}"))
+        log = self._log_since(log_start)
+        self.runs += 1
+        if failure is not None:
+            self.restart()  # whatever state the failure left must not reach the next report
+            return failure, log
+        if self.runs >= RESTART_EVERY:
+            self.restart()
+        else:
+            self._run_code(RESET)
+        return RunResult(nbformat.read(output_path, as_version=4), None), log
+
+    def _alive(self) -> bool:
+        from jupyter_core.utils import run_sync
+
+        try:
+            return bool(run_sync(self.km.is_alive)())
+        except Exception:
+            return False
+
+    def _log_since(self, start: int) -> bytes:
+        try:
+            with open(self.log, "rb") as handle:
+                handle.seek(start)
+                return handle.read()
+        except OSError:
+            return b""
+
+
+_SESSION: KernelSession | None = None
+
+
+def session(folder: Path) -> KernelSession:
+    """This process's kernel session (created on first use)."""
+    global _SESSION
+    if _SESSION is None:
+        _SESSION = KernelSession(folder)
+        import atexit
+
+        atexit.register(_SESSION.stop)
+    return _SESSION
