@@ -78,7 +78,7 @@ class DaskExecutor:
             payload = [(job, job_files(job)) for job in batch]
             # pure=False: two builds of the same inputs are two runs, not a cached result.
             futures[self.client.submit(run_shipped, payload, pure=False, retries=0)] = batch
-        for future in as_completed(list(futures)):
+        for future in as_completed(list(futures), loop=self.client.loop):
             batch = futures.pop(future)
             try:
                 outputs = future.result()

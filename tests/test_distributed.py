@@ -1,0 +1,112 @@
+"""The batch on a real Dask cluster (distributed.LocalCluster, worker processes):
+same outputs as a local build, and every report exactly once when a worker dies."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from nianbao.batch import build
+from nianbao.project import load_project
+from nianbao.testing import ProjectBuilder
+
+pytestmark = pytest.mark.kernel
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOK = REPO / "notebooks" / "annual_report.ipynb"
+DEPARTMENTS = (("alpha", "示例区甲局", "示例区"), ("beta", "示例区乙局", "示例区"), ("gamma", "示例区丙局", "示例区"))
+
+
+def make_project(root: Path, notebook: Path = NOTEBOOK) -> Path:
+    builder = ProjectBuilder(root, DEPARTMENTS)
+    for i, (dept, _, _) in enumerate(DEPARTMENTS):
+        builder.add(dept, 2020, size=10 + 7 * i)
+        builder.add(dept, 2021, size=8 + 5 * i, fee_notices=i % 2)
+    (root / "notebooks").mkdir()
+    shutil.copy(notebook, root / "notebooks" / "annual_report.ipynb")
+    return root
+
+
+def outputs(root: Path) -> dict[str, str]:
+    base = root / "outputs"
+    return {
+        p.relative_to(base).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(base.rglob("*"))
+        if p.is_file() and p.name in ("report.html", "report.fragment.html", "report.pdf", "checks.json")
+    }
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=50) as local:
+        yield local
+
+
+def test_cluster_build_equals_local_build(tmp_path, cluster):
+    here = make_project(tmp_path / "local")
+    there = make_project(tmp_path / "cluster")
+    local = build(load_project(here), jobs=2)
+    remote = build(load_project(there), scheduler=cluster.scheduler_address)
+    assert local.ok and remote.ok
+    assert sorted((o.year, o.department) for o in remote.outcomes) == sorted((o.year, o.department) for o in local.outcomes)
+    assert outputs(there) == outputs(here)
+    assert len(outputs(there)) == 6 * 4
+    for manifest in (there / "outputs" / "draft").glob("*/*/manifest.json"):
+        twin = here / "outputs" / "draft" / manifest.relative_to(there / "outputs" / "draft")
+        import json
+
+        a, b = json.loads(manifest.read_text()), json.loads(twin.read_text())
+        for timing in ("seconds", "started"):
+            a.pop(timing), b.pop(timing)
+        assert a == b
+    # The workers read nothing from the project folder: the paths in the record are the client's.
+    assert str(there) not in (there / "outputs" / "draft" / "2021" / "alpha" / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_lost_worker_loses_no_report_and_duplicates_none(tmp_path, cluster):
+    slow = tmp_path / "slow.ipynb"
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    nb.cells[-1].source += "\nimport time; time.sleep(2)"
+    nbformat.write(nb, slow)
+    root = make_project(tmp_path / "p", slow)
+
+    killed = []
+
+    def kill_a_busy_worker():
+        from distributed import Client
+
+        with Client(cluster.scheduler_address, set_as_default=False) as client:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                busy = [w for w, tasks in client.processing().items() if tasks]
+                if busy:
+                    time.sleep(3)  # well inside a task: its kernel is running a report
+                    pids = client.run(os.getpid, workers=busy[:1])
+                    for pid in pids.values():
+                        os.kill(pid, signal.SIGKILL)
+                        killed.append(pid)
+                    return
+                time.sleep(0.2)
+
+    killer = threading.Thread(target=kill_a_busy_worker)
+    killer.start()
+    result = build(load_project(root), scheduler=cluster.scheduler_address)
+    killer.join()
+    assert killed, "no worker was busy: the test did not test anything"
+    assert result.ok, [o.failure for o in result.outcomes if o.status != "ok"]
+    arrived = sorted((o.year, o.department) for o in result.outcomes)
+    assert arrived == sorted({(y, d) for y in (2020, 2021) for d, _, _ in DEPARTMENTS})  # each exactly once
+    for year in (2020, 2021):
+        for dept, _, _ in DEPARTMENTS:
+            assert (root / "outputs" / "draft" / str(year) / dept / "report.pdf").stat().st_size > 10_000
