@@ -1,27 +1,37 @@
 """Batch throughput: the naive loop a user would write versus `nianbao build`.
 
-    python bench/batch.py [--n 40] [--jobs 2] [--unchanged 1000] [--skip-naive]
+    python bench/batch.py [--n 40] [--jobs 2] [--scheduler tcp://HOST:PORT] [--skip-naive]
+    python bench/batch.py --scale [--province 2000]
 
-Measures, on N synthetic department-years (a fresh project in a temp folder):
+Default mode, on N synthetic department-years (a fresh project in a temp folder):
   (a) the naive loop: for each department-year the `papermill` CLI, then
-      `jupyter nbconvert --to html --no-input`, one after the other;
-  (b) `nianbao build` cold (empty outputs/);
+      `jupyter nbconvert --to html --no-input`, one after the other (HTML only);
+  (b) `nianbao build` cold (empty outputs/), HTML and PDF;
+  (b') the same with --fresh-kernels (a new kernel per report);
   (c) `nianbao build` again with nothing changed;
-and prints reports per minute and the ratios (a)/(b), (a)/(c).
+  (f) the floor: the same report content (every part of the report, the HTML
+      page and the PDF) by plain Python calls into the kit, one process, no kernel;
+and prints reports per minute, the ratios to (a), CPU seconds per report by
+stage (from the runs' manifests) and the PDF stage's seconds per report.
 
-`--unchanged M` also times a no-change build of M department-years.  Running M
-kernels first would take M × ~1 s, so the outputs are seeded instead: every
-department-year gets a copy of one real run's outputs and a manifest whose input
-hashes are computed by the build's own planner - exactly the state a real cold
-build leaves, as far as the no-change path (hashing, manifests, output checks)
-can tell.  Timings are wall-clock medians; the machine is shared, so read the
-ratios, not the absolute seconds.  This script never asserts a time.
+--scale adds a synthetic province (default 2,000 department-years): the no-change
+rebuild time and `nianbao check` time.  Running 2,000 kernels first would take
+the better part of an hour here, so the province's outputs are seeded: every
+department-year gets a copy of one real run's outputs and a record whose input
+hashes come from the build's own planner - the state a real cold build leaves,
+as far as the no-change path (hashing, records, output checks) can tell.
+
+Timings are wall-clock medians on a shared machine: read the ratios.  This
+script measures; it never asserts a time and is not part of the tests.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -35,53 +45,89 @@ NOTEBOOK = REPO / "notebooks" / "annual_report.ipynb"
 BIN = Path(sys.executable).parent
 
 
-def make_project(root: Path, n: int) -> list[tuple[str, int]]:
+def make_project(root: Path, n: int, per_region: int = 40) -> list[tuple[str, int]]:
     from nianbao.testing import ProjectBuilder
 
     years = (2023, 2024)
-    departments = [(f"dept{i:04d}", f"示例区第{i}局", f"区域{i // 40}") for i in range((n + 1) // 2)]
+    departments = [(f"dept{i:04d}", f"示例区第{i}局", f"区域{i // per_region}") for i in range((n + 1) // 2)]
     builder = ProjectBuilder(root, departments)
     made = []
     for dept, _, _ in departments:
         for year in years:
             if len(made) < n:
-                builder.add(dept, year, size=5 + (len(made) * 7) % 60)
+                builder.add(dept, year, size=5 + (len(made) * 7) % 60, fee_notices=len(made) % 3 == 0)
                 made.append((dept, year))
     (root / "notebooks").mkdir(exist_ok=True)
     shutil.copy(NOTEBOOK, root / "notebooks")
     return made
 
 
-def timed(command, cwd) -> float:
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(command, cwd) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the command and everything it started)."""
+    cpu = children_cpu()
     start = time.perf_counter()
     subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, children_cpu() - cpu
 
 
-def naive_loop(root: Path, made) -> float:
+def naive_loop(root: Path, made) -> tuple[float, float]:
     out = root / "naive"
-    out.mkdir()
-    start = time.perf_counter()
+    out.mkdir(exist_ok=True)
+    wall = cpu = 0.0
     for dept, year in made:
         executed = out / f"{year}-{dept}.ipynb"
-        subprocess.run(
+        for command in (
             [BIN / "papermill", NOTEBOOK, executed, "-p", "department", dept, "-p", "year", str(year),
              "-p", "project_root", str(root), "--cwd", str(root / "notebooks"), "--no-progress-bar"],
-            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        subprocess.run(
             [BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", executed],
-            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-    return time.perf_counter() - start
+        ):
+            w, c = run(command, root)
+            wall, cpu = wall + w, cpu + c
+    return wall, cpu
 
 
-def build(root: Path, jobs: int, *extra) -> float:
-    return timed([BIN / "nianbao", "build", "--project", root, "--jobs", str(jobs), *extra], root)
+def build(root: Path, jobs: int, *extra) -> tuple[float, float]:
+    return run([BIN / "nianbao", "build", "--project", root, "--jobs", str(jobs), *extra], root)
+
+
+def stages(root: Path) -> dict[str, float]:
+    """Median seconds per report of each stage, from the runs' manifests."""
+    found: dict[str, list[float]] = {}
+    for path in (root / "outputs" / "draft").glob("*/*/manifest.json"):
+        for stage, seconds in json.loads(path.read_text(encoding="utf-8"))["seconds"].items():
+            found.setdefault(stage, []).append(seconds)
+    return {stage: statistics.median(values) for stage, values in sorted(found.items())}
+
+
+def floor(root: Path, made) -> tuple[float, float]:
+    """The report's own work, no kernel: every part, the page and the PDF, in this process."""
+    from nianbao.batch import _json
+    from nianbao.pdf import html_to_pdf, source_attachments
+    from nianbao.report import open_report
+
+    open_report(made[0][0], made[0][1], root)  # warm imports, as a worker is warm
+    start, cpu = time.perf_counter(), time.process_time()
+    for dept, year in made:
+        report = open_report(dept, year, root)
+        parts = []
+        for part in report.parts():
+            rendered = part._repr_html_()
+            parts.append(rendered[0] if isinstance(rendered, tuple) else rendered)
+        html = f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{report.title}</title></head><body><main>{"".join(parts)}</main></body></html>'
+        attachments = source_attachments(root, dept, year)
+        attachments["manifest.json"] = _json({"department": dept, "year": year})
+        html_to_pdf(html, title=report.title, author=report.department.name, subject="政府信息公开工作年度报告",
+                    publication_date=report.settings.publication_date, attachments=attachments)
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
 def seed_unchanged(root: Path, template_root: Path, template: tuple[str, int]) -> None:
-    """Give every planned department-year a real run's outputs and a truthful manifest."""
+    """Give every planned department-year a real run's outputs and a truthful record."""
     from nianbao import layout as L
     from nianbao.batch import CACHE_FILE, HashCache, plan, project_notebook
     from nianbao.project import load_project
@@ -89,55 +135,89 @@ def seed_unchanged(root: Path, template_root: Path, template: tuple[str, int]) -
     project = load_project(root)
     cache = HashCache(root / CACHE_FILE)
     source = L.site_dir(template_root, "draft", template[1], template[0])
-    for planned in plan(project, None, None, "draft", notebook=project_notebook(project), cache=cache):
+    for planned in plan(project, None, None, "draft", notebook=project_notebook(project), cache=cache,
+                        formats=("html", "pdf")):
         target = L.site_dir(root, "draft", planned.year, planned.department)
         shutil.copytree(source, target, dirs_exist_ok=True)
         manifest = json.loads((target / L.MANIFEST).read_text(encoding="utf-8"))
-        outputs = {}
-        for name in ("report.html", "report.fragment.html", L.NOTEBOOK_OUT, L.CHECKS, L.LOG):
-            rel = (target / name).relative_to(L.outputs(root)).as_posix()
-            outputs[rel] = cache.sha(target / name)
-        manifest.update(department=planned.department, year=planned.year, inputs=planned.job.inputs, outputs=outputs)
+        manifest.update(department=planned.department, year=planned.year, inputs=planned.job.inputs)
         (target / L.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+        sums = {
+            (target / name).relative_to(L.outputs(root)).as_posix(): cache.sha(target / name)
+            for name in ("report.html", "report.fragment.html", "report.pdf", L.NOTEBOOK_OUT, L.CHECKS, L.LOG)
+        }
+        (target / L.SUMS).write_text("".join(f"{sha}  {rel}\n" for rel, sha in sorted(sums.items())), encoding="utf-8")
     cache.save()
+
+
+def line(name: str, n: int, wall: float, cpu: float | None = None) -> str:
+    per_minute = n / wall * 60
+    cpu_text = f"{cpu / n:9.2f}" if cpu is not None else f"{'':9}"
+    return f"{name:48} {wall:8.1f} {per_minute:10.1f} {cpu_text}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=40)
+    parser.add_argument("--n", type=int, default=40, help="department-years of the throughput runs (default 40)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3, help="runs of the no-change build (median)")
-    parser.add_argument("--unchanged", type=int, default=1000, help="department-years for the seeded no-change run (0: skip)")
+    parser.add_argument("--scheduler", help="also run (b) on this Dask scheduler")
     parser.add_argument("--skip-naive", action="store_true")
+    parser.add_argument("--skip-fresh", action="store_true")
+    parser.add_argument("--scale", action="store_true", help="also the seeded province: no-change build and check")
+    parser.add_argument("--province", type=int, default=2000)
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as tmp:
         root = Path(tmp) / "project"
         made = make_project(root, args.n)
-        rows = []
-        naive = None
+        n = len(made)
+        print(f"{n} department-years · {args.jobs} jobs · {os.cpu_count()} CPUs · {platform.machine()} · "
+              f"python {platform.python_version()} · load {os.getloadavg()[0]:.2f}")
+        print(f"{'way of running':48} {'wall s':>8} {'reports/min':>10} {'CPU s/report':>9}")
+        rows = {}
         if not args.skip_naive:
-            naive = naive_loop(root, made)
-            rows.append(("(a) papermill CLI + nbconvert CLI, one by one", naive))
-        cold = build(root, args.jobs)
-        rows.append((f"(b) nianbao build, cold, --jobs {args.jobs}", cold))
-        unchanged = statistics.median(build(root, args.jobs) for _ in range(args.repeat))
-        rows.append(("(c) nianbao build, nothing changed", unchanged))
+            rows["a"] = naive_loop(root, made)
+            print(line("(a) papermill CLI + nbconvert CLI, HTML only", n, *rows["a"]))
+        if not args.skip_fresh:
+            rows["b'"] = build(root, args.jobs, "--fresh-kernels")
+            print(line("(b') nianbao build, fresh kernels, HTML+PDF", n, *rows["b'"]))
+            shutil.rmtree(root / "outputs")
+        rows["b"] = build(root, args.jobs)
+        print(line("(b) nianbao build, cold, HTML+PDF", n, *rows["b"]))
+        stage = stages(root)
+        unchanged = statistics.median(build(root, args.jobs)[0] for _ in range(args.repeat))
+        print(line("(c) nianbao build, nothing changed", n, unchanged))
+        if args.scheduler:
+            shutil.rmtree(root / "outputs")
+            rows["d"] = build(root, args.jobs, "--scheduler", args.scheduler)
+            print(line(f"(d) nianbao build on {args.scheduler}", n, *rows["d"]))
+        rows["f"] = floor(root, made)
+        print(line("(f) floor: kit calls in one process, no kernel", n, *rows["f"]))
 
-        print(f"{args.n} department-years, {args.jobs} jobs, python {sys.version.split()[0]}")
-        print(f"{'way of running':52} {'seconds':>9} {'reports/min':>12}")
-        for name, seconds in rows:
-            print(f"{name:52} {seconds:9.2f} {args.n / seconds * 60:12.1f}")
-        if naive:
-            print(f"throughput (b)/(a): {naive / cold:.2f}x   (c)/(a): {naive / unchanged:.1f}x")
+        print("median seconds per report by stage (wall, inside a worker): "
+              + ", ".join(f"{k} {v:.2f}" for k, v in stage.items()))
+        print(f"PDF stage: {stage.get('pdf', float('nan')):.2f} s per report")
+        if "a" in rows:
+            print(f"throughput (b)/(a): {rows['a'][0] / rows['b'][0]:.2f}x   (c)/(a): {rows['a'][0] / unchanged:.1f}x")
+        print(f"CPU per report (b)/(f): {rows['b'][1] / rows['f'][1]:.2f}x the floor")
 
-        if args.unchanged:
-            big = Path(tmp) / "unchanged"
-            big_made = make_project(big, args.unchanged)
+        if args.scale:
+            big = Path(tmp) / "province"
+            made_big = make_project(big, args.province)
             seed_unchanged(big, root, made[0])
             build(big, args.jobs)  # writes the index pages once, as the real cold build would have
-            seconds = statistics.median(build(big, args.jobs) for _ in range(args.repeat))
-            print(f"no-change build of {len(big_made)} department-years (seeded outputs): {seconds:.2f} s")
+            seconds = statistics.median(build(big, args.jobs)[0] for _ in range(args.repeat))
+            print(f"province of {len(made_big)} department-years: no-change build {seconds:.2f} s")
+            check = statistics.median(_check(big) for _ in range(args.repeat))
+            print(f"province of {len(made_big)} department-years: nianbao check {check:.2f} s")
+
+
+def _check(root: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run([BIN / "nianbao", "check", "--project", root], cwd=root, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)  # exit 1 is fine: synthetic data has findings
+    return time.perf_counter() - start
 
 
 if __name__ == "__main__":

@@ -354,6 +354,14 @@ def cmd_build(args) -> int:
 # ---------------------------------------------------------------------------
 
 
+def report_options(sub, formats_help: str) -> None:
+    """The options render and build share: what report to make, and how."""
+    sub.add_argument("--mode", choices=("draft", "publish"), default="draft", help="draft 草稿（默认，含数据校验）或 publish 发布")
+    sub.add_argument("--date", metavar="日期", help="公开日期，如 2025-01-20（覆盖 params/project.toml 和部门的 report.toml）")
+    sub.add_argument("--notebook", metavar="文件", help="报告笔记本（默认：项目中的 notebooks/annual_report.ipynb）")
+    sub.add_argument("--to", metavar="格式", help=formats_help)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="nianbao", description="政府信息公开工作年度报告工具：校验数据、生成报告。")
     parser.add_argument("--version", action="version", version=f"nianbao {__version__}", help="显示版本号")
@@ -385,21 +393,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     render = commands.add_parser("render", help="生成一个部门一个年度的报告", description="用 papermill 运行报告笔记本（真实的 Jupyter 内核），再用 nbconvert 导出 HTML。")
     common(render)
-    render.add_argument("--mode", choices=("draft", "publish"), default="draft", help="draft 草稿（默认，含数据校验）或 publish 发布")
-    render.add_argument("--date", metavar="日期", help="公开日期，如 2025-01-20（默认按 params/project.toml 或部门的 report.toml）")
-    render.add_argument("--notebook", metavar="文件", help="报告笔记本（默认：项目中的 notebooks/annual_report.ipynb）")
-    render.add_argument("--to", metavar="格式", help="输出格式：html（默认）或 html,pdf")
+    report_options(render, formats_help="输出格式：html（默认）或 html,pdf")
     render.set_defaults(func=cmd_render)
 
     build = commands.add_parser("build", help="生成全部报告（并行、增量）", description="为每个部门每个年度生成报告：并行运行、跳过未变更的报告，并生成目录页。")
     common(build)
-    build.add_argument("--mode", choices=("draft", "publish"), default="draft", help="draft 草稿（默认）或 publish 发布")
+    report_options(build, formats_help="输出格式（默认 html,pdf；只要网页用 html）")
     build.add_argument("--jobs", metavar="N", help="并行的工作进程数（默认：CPU 核数）")
     build.add_argument("--force", action="store_true", help="全部重新生成，不跳过未变更的报告")
-    build.add_argument("--date", metavar="日期", help="公开日期，覆盖项目和部门的配置，如 2025-01-20")
     build.add_argument("--timeout", type=int, default=600, metavar="秒", help="每个单元格的最长运行时间（默认 600 秒）")
-    build.add_argument("--notebook", metavar="文件", help="报告笔记本（默认：项目中的 notebooks/annual_report.ipynb）")
-    build.add_argument("--to", metavar="格式", help="输出格式（默认 html,pdf；只要网页用 html）")
     build.add_argument("--scheduler", metavar="地址", help="在 Dask 集群上运行，如 tcp://10.0.0.5:8786（默认：本机多进程）")
     build.add_argument("--fresh-kernels", action="store_true", help="每份报告启动一个新内核（较慢；默认每个工作进程复用一个内核，报告之间重置）")
     build.set_defaults(func=cmd_build)

@@ -75,3 +75,21 @@ def _shift_headings(source: str) -> str:
                 line = "###" + stripped[hashes:]
         lines.append(line)
     return "\n".join(lines)
+
+
+def findings_table(findings, caption: str) -> str:
+    """Findings as an HTML table (the draft panel, the office's checks page)."""
+    from .findings import SEVERITY_TITLES, location
+
+    rows = "".join(
+        f'<tr class="sev-{f.severity}"><td><span class="badge {f.severity}">{SEVERITY_TITLES[f.severity]}</span></td>'
+        f"<td>{text(f.rule)}</td><td>{text(location(f) or '—')}</td><td>{text(f.message)}"
+        + (f"<br>说明：{text(f.explanation)}" if f.explanation else "")
+        + "</td></tr>"
+        for f in findings
+    )
+    return (
+        f'<div class="table-scroll scroll"><table><caption class="visually-hidden">{text(caption)}</caption>'
+        '<thead><tr><th scope="col">级别</th><th scope="col">规则</th><th scope="col">位置</th>'
+        f'<th scope="col">问题</th></tr></thead><tbody>{rows}</tbody></table></div>'
+    )

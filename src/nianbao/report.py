@@ -18,8 +18,8 @@ from . import formats as F
 from .config import MODES, ConfigError, ReportSettings, report_settings, settings_files
 from .contract import Submission
 from .engine import CheckRun, check_project
-from .findings import ERROR, SEVERITY_TITLES, WAIVED, Finding, counts, location
-from .html import Fragment, markdown, text
+from .findings import ERROR, WAIVED, Finding, counts, location
+from .html import Fragment, findings_table, markdown, text
 from .project import DEPARTMENTS_FILE, Project, ProjectError, find_root, load_project
 from .rules import RULES
 
@@ -202,19 +202,9 @@ class Report:
         if not found:
             body = "<p>全部校验规则均已通过。</p>"
         else:
-            rows = "".join(
-                f'<tr class="sev-{f.severity}"><td>{SEVERITY_TITLES.get(f.severity, f.severity)}</td>'
-                f"<td>{text(f.rule)}</td><td>{text(location(f) or '—')}</td><td>{text(f.message)}"
-                + (f"<br>说明：{text(f.explanation)}" if f.explanation else "")
-                + "</td></tr>"
-                for f in found
-            )
             body = (
                 f"<p>错误 {tally['error']} 项，提示 {tally['warning']} 项，已说明 {tally['waived']} 项。"
-                "表格中有问题的单元格以红框标出。</p>"
-                '<div class="table-scroll"><table><caption class="visually-hidden">数据校验结果</caption>'
-                '<thead><tr><th scope="col">级别</th><th scope="col">规则</th><th scope="col">位置</th>'
-                f'<th scope="col">问题</th></tr></thead><tbody>{rows}</tbody></table></div>'
+                "表格中有问题的单元格以红框标出。</p>" + findings_table(found, "数据校验结果")
             )
         return Fragment(f'<section class="checks" aria-label="数据校验"><h2>数据校验</h2>{body}</section>')
 

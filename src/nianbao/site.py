@@ -14,7 +14,7 @@ from . import formats as F
 from . import layout as L
 from .engine import CheckRun
 from .findings import SEVERITY_TITLES, counts, location, to_csv
-from .html import text
+from .html import findings_table, text
 from .project import Project
 from .prose import GROUP_NAMES, group_totals
 from .textio import write_atomic
@@ -29,7 +29,7 @@ table{border-collapse:collapse;width:100%;font-size:.9em}th,td{border:1px solid 
 th{background:#f1f4f8;font-weight:normal}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .badge{display:inline-block;padding:0 .5em;border-radius:.6em;font-size:.85em;white-space:nowrap}
 .ok{background:#e3f4e1;color:#135e0e}.error{background:#fde2e2;color:#a00}.warning{background:#fff1d6;color:#7a4b00}
-.waived{background:#eee;color:#444}.missing{background:#eee;color:#666}.failed{background:#a00;color:#fff}
+.waived{background:#eee;color:#444}.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}.missing{background:#eee;color:#666}.failed{background:#a00;color:#fff}
 figure{margin:1em 0;text-align:center}figure img{max-width:100%;height:auto}
 nav a{margin-right:1em}p.note{color:#555;font-size:.9em}
 """
@@ -214,18 +214,10 @@ def checks_page(project: Project, run: CheckRun) -> str:
         body.append("<p>全部数据均通过校验。</p>")
     for (year, dept), found in sorted(grouped.items(), key=lambda kv: (-(kv[0][0] or 0), kv[0][1] or "")):
         name = project.departments[dept].name if dept in project.departments else (dept or "项目")
-        rows = "".join(
-            f'<tr><td><span class="badge {f.severity}">{SEVERITY_TITLES[f.severity]}</span></td><td>{text(f.rule)}</td>'
-            f"<td>{text(location(f) or '—')}</td><td>{text(f.message)}"
-            + (f"<br>说明：{text(f.explanation)}" if f.explanation else "")
-            + "</td></tr>"
-            for f in found
-        )
         anchor = _anchor(year, dept) if year and dept else "project"
         body.append(
             f'<h3 id="{anchor}">{year or ""}{"年 " if year else ""}{text(name)}</h3>'
-            '<div class="scroll"><table><thead><tr><th scope="col">级别</th><th scope="col">规则</th>'
-            f'<th scope="col">位置</th><th scope="col">问题</th></tr></thead><tbody>{rows}</tbody></table></div>'
+            + findings_table(found, f"{name}的校验结果")
         )
     return _page("数据校验结果", "\n".join(body))
 
