@@ -670,3 +670,39 @@ def test_sites_in_a_browser(built):
     assert errors == []
     assert foreign == []
     print(f"screenshots in {ARTIFACTS}")
+
+
+# ---------------------------------------------------------------------------
+# A department-year's outputs are all or nothing (the PDF issue)
+# ---------------------------------------------------------------------------
+
+
+def test_a_failing_pdf_fails_the_run_and_keeps_html_and_pdf_together(project, monkeypatch):
+    """In-process (the warm-kernel path of a worker): the PDF stage raises, as a
+    font problem would; the run is a failure value and the previous HTML and PDF stay."""
+    from nianbao import batch
+    from nianbao.batch import CACHE_FILE, HashCache, install_output, plan, run_job
+    from nianbao.project import load_project
+
+    year, dept = REPORTS[0]
+    before = snapshot(project, SITE_FILES)
+    loaded = load_project(project)
+    (planned,) = [p for p in plan(loaded, {year}, {dept}, "draft", force=True, notebook=project / "notebooks" / "annual_report.ipynb",
+                                  formats=("html", "pdf"), cache=HashCache(project / CACHE_FILE))]
+
+    def broken(*args, **kwargs):
+        raise OSError("找不到字体文件 NotoSerifSC-Regular.otf")
+
+    monkeypatch.setattr(batch, "_pdf", broken)
+    output = run_job(planned.job)
+    assert output.status == "failed" and not output.site_files
+    assert "PDF 生成失败" in output.failure["message"] and "NotoSerifSC" in output.failure["message"]
+    outcome = install_output(project, planned.job, output)
+    assert outcome.status == "failed"
+    assert snapshot(project, SITE_FILES) == before
+    assert sums_problems(project, year, dept) == []
+    assert manifest(project, year, dept)["status"] == "failed"
+    from nianbao import kernels
+
+    if kernels._SESSION is not None:
+        kernels._SESSION.stop()

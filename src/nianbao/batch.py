@@ -375,7 +375,15 @@ def run_job(job: Job) -> RunOutput:
         settings = report_settings(root, job.department, job.year, job.publication_date)
         if "pdf" in job.formats:
             t = time.perf_counter()
-            site_files["report.pdf"] = _pdf(job, project, html, settings, versions)
+            try:
+                site_files["report.pdf"] = _pdf(job, project, html, settings, versions)
+            except Exception as exc:  # all or nothing: no new HTML without its PDF
+                from .run import RunFailure
+
+                failure = RunFailure(f"PDF 生成失败：{type(exc).__name__}: {exc}", exception=f"{type(exc).__name__}: {exc}")
+                return RunOutput(job.year, job.department, "failed", started_at,
+                                 {"total": round(time.perf_counter() - started, 3), **stages}, versions,
+                                 asdict(failure), record_files={L.LOG: log + _failure_log(failure)})
             stages["pdf"] = round(time.perf_counter() - t, 3)
         findings = report_findings(check_project(project, [job.year], [job.department]), job.year, job.department, settings)
         record_files = {
