@@ -138,7 +138,12 @@ def seed_unchanged(root: Path, template_root: Path, template: tuple[str, int]) -
     for planned in plan(project, None, None, "draft", notebook=project_notebook(project), cache=cache,
                         formats=("html", "pdf")):
         target = L.site_dir(root, "draft", planned.year, planned.department)
-        shutil.copytree(source, target, dirs_exist_ok=True)
+        # Hard links: the same bytes as a copy for every reader, without 1.5 GB of disk.
+        target.mkdir(parents=True, exist_ok=True)
+        for file in source.iterdir():
+            if file.name not in (L.MANIFEST, L.SUMS):  # rewritten below: must not share an inode
+                os.link(file, target / file.name)
+        shutil.copy(source / L.MANIFEST, target / L.MANIFEST)
         manifest = json.loads((target / L.MANIFEST).read_text(encoding="utf-8"))
         manifest.update(department=planned.department, year=planned.year, inputs=planned.job.inputs)
         (target / L.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")

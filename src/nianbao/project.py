@@ -94,6 +94,13 @@ class Project:
                     result.append((year, dept.id))
         return result
 
+    def region_members(self, region: str) -> list[str]:
+        """Sorted ids of the departments of a region (the list is fixed once loaded)."""
+        members = self.__dict__.setdefault("_members", {})
+        if region not in members:
+            members[region] = sorted(d.id for d in self.departments.values() if d.region == region)
+        return members[region]
+
     def regions(self) -> dict[str, list[Department]]:
         grouped: dict[str, list[Department]] = {}
         for dept in self.ordered_departments():
