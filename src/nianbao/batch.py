@@ -58,16 +58,17 @@ class HashCache:
             self.entries = {}
         self.dirty = False
 
-    def sha(self, file: Path) -> str | None:
+    def sha(self, file) -> str | None:
+        key = str(file)
         try:
-            stat = file.stat()
+            stat = os.stat(key)
         except OSError:
             return None
-        key = str(file)
         entry = self.entries.get(key)
         if entry and entry[0] == stat.st_size and entry[1] == stat.st_mtime_ns:
             return entry[2]
-        digest = hashlib.sha256(file.read_bytes()).hexdigest()
+        with open(key, "rb") as handle:
+            digest = hashlib.sha256(handle.read()).hexdigest()
         self.entries[key] = [stat.st_size, stat.st_mtime_ns, digest]
         self.dirty = True
         return digest
@@ -162,15 +163,10 @@ def _outputs_intact(root: Path, sums: dict[str, str], cache: HashCache) -> bool:
     return bool(sums) and all(cache.sha(base / rel) == sha for rel, sha in sums.items())
 
 
-def input_files(project: Project, dept: str, year: int, mode: str) -> list[Path]:
-    from .report import report_inputs
-
-    return report_inputs(project, dept, year, mode)
-
-
-def fingerprint(project: Project, dept: str, year: int, mode: str, publication_date: str, formats, notebook: Path,
+def fingerprint(index, dept: str, year: int, mode: str, publication_date: str, formats, notebook: Path,
                 kit: str, cache: HashCache) -> dict:
-    files = {project.relative(p): cache.sha(p) for p in input_files(project, dept, year, mode)}
+    root = index.root
+    files = {rel: cache.sha(os.path.join(root, rel)) for rel in index.report(dept, year, mode)}
     return {
         "files": files,
         "notebook": cache.sha(notebook),
@@ -203,7 +199,10 @@ def _reasons(previous: dict | None, inputs: dict, intact: bool) -> list[str]:
 def plan(project: Project, years, departments, mode: str, *, force: bool = False, notebook: Path,
          publication_date=None, formats=("html",), timeout: int = 600, cache: HashCache,
          kernel: str = "reuse") -> list[Planned]:
+    from .inputs import InputIndex
+
     kit = kit_fingerprint(cache)
+    index = InputIndex(project)
     planned = []
     for year, dept in project.submitted():
         if (years and year not in years) or (departments and dept not in departments):
@@ -214,7 +213,7 @@ def plan(project: Project, years, departments, mode: str, *, force: bool = False
             planned.append(Planned(year, dept, "invalid", message=str(exc)))
             continue
         date_text = settings.publication_date.isoformat()
-        inputs = fingerprint(project, dept, year, mode, date_text, formats, notebook, kit, cache)
+        inputs = fingerprint(index, dept, year, mode, date_text, formats, notebook, kit, cache)
         previous = _manifest(project.root, mode, year, dept)
         intact = previous is not None and _outputs_intact(project.root, read_sums(project.root, mode, year, dept), cache)
         reasons = [REASONS["force"]] if force else _reasons(previous, inputs, intact)

@@ -80,20 +80,10 @@ def open_report(department: str, year: int, project_root=None, mode: str = "draf
 
 
 def report_inputs(project: Project, department: str, year: int, mode: str) -> list[Path]:
-    """Every file whose content can change this report's HTML, in a stable order.
+    """Every file whose content can change this report's HTML (see inputs.py)."""
+    from .inputs import InputIndex
 
-    Looks only at the folders it needs (no listing of the whole project): a
-    no-change build asks this of every department-year."""
-    files = [project.root / DEPARTMENTS_FILE, *settings_files(project.root, department, year)]
-    for y in project.years():
-        folder = project.data_dir(y, department)
-        if y <= year and folder.is_dir():  # this year, last year's checks, the trend chart
-            files += sorted(p for p in folder.iterdir() if p.is_file())
-    if mode == "draft":  # the validation panel shows S5, which reads same-region peers
-        for peer in project.region_members(project.departments[department].region):
-            if peer != department:
-                files.append(project.data_dir(year, peer) / F.TABLE_FILES[F.NARRATIVE])
-    return [p for p in files if p.is_file()]
+    return [project.root / rel for rel in InputIndex(project).report(department, year, mode)]
 
 
 def inputs_digest(project: Project, paths: list[Path]) -> str:

@@ -1,0 +1,70 @@
+"""Which files a report reads: the inputs its provenance hash and the batch's
+skip decision are computed from.
+
+A report reads its department's data folders up to its year (this year's tables,
+last year's for the checks, all of them for the trend chart), the department
+list and the settings files, and - in draft mode, whose validation panel shows
+rule S5 - the narratives of the other departments of its region that year.
+
+Listing is done with ``os.scandir`` and cached per folder, because a no-change
+build asks this of every department-year of a province.
+"""
+
+from __future__ import annotations
+
+import os
+
+from . import formats as F
+from .config import PROJECT_FILE, REPORT_FILE
+from .project import DEPARTMENTS_FILE, Project
+
+
+class InputIndex:
+    def __init__(self, project: Project):
+        self.project = project
+        self.root = str(project.root)
+        self.years = project.years()
+        self._folders: dict[str, list[str]] = {}
+        self._peers: dict[tuple[str, int], list[str]] = {}
+        fixed = [DEPARTMENTS_FILE.as_posix(), PROJECT_FILE.as_posix()]
+        self._fixed = [rel for rel in fixed if os.path.isfile(os.path.join(self.root, rel))]
+
+    def folder(self, rel: str) -> list[str]:
+        """The files of a project folder (project-relative, sorted); [] if absent."""
+        if rel not in self._folders:
+            try:
+                with os.scandir(os.path.join(self.root, rel)) as entries:
+                    names = sorted(entry.name for entry in entries if entry.is_file())
+            except (FileNotFoundError, NotADirectoryError):
+                names = []
+            self._folders[rel] = [f"{rel}/{name}" for name in names]
+        return self._folders[rel]
+
+    def peers(self, region: str, year: int) -> list[str]:
+        """The narratives of a region's departments in a year."""
+        key = (region, year)
+        if key not in self._peers:
+            narrative = F.TABLE_FILES[F.NARRATIVE]
+            self._peers[key] = [
+                rel
+                for dept in self.project.region_members(region)
+                for rel in self.folder(f"data/{year}/{dept}")
+                if rel.endswith("/" + narrative)
+            ]
+        return self._peers[key]
+
+    def report(self, department: str, year: int, mode: str) -> list[str]:
+        """Every file whose content can change this report, project-relative, in a stable order."""
+        files = list(self._fixed)
+        own = self.folder(f"data/{year}/{department}")
+        local_settings = f"data/{year}/{department}/{REPORT_FILE}"
+        if local_settings in own:
+            files.append(local_settings)
+        for y in self.years:
+            if y <= year:
+                files += [rel for rel in self.folder(f"data/{y}/{department}") if rel != local_settings]
+        if mode == "draft":
+            mine = f"data/{year}/{department}/"
+            region = self.project.departments[department].region
+            files += [rel for rel in self.peers(region, year) if not rel.startswith(mine)]
+        return files
