@@ -232,8 +232,7 @@ def cmd_render(args) -> int:
         raise UsageError("请用 --dept 和 --year 各指定一个，如 nianbao render --dept ziranziyuan --year 2024。")
     year, dept = years[0], depts[0]
     notebook = Path(args.notebook).resolve() if args.notebook else project.root / NOTEBOOK
-    if not notebook.is_file():
-        raise UsageError(f"找不到报告笔记本 {notebook}：请用 --notebook 指定，或把 {NOTEBOOK.as_posix()} 复制到项目中。")
+    check_notebook(notebook)
     try:  # validate before starting a kernel: a bad department or year fails in a blink
         report = open_report(dept, year, project.root, args.mode, args.date)
     except ReportError as exc:
@@ -283,6 +282,15 @@ def cmd_render(args) -> int:
 FORMATS = ("html", "pdf")
 
 
+def check_notebook(notebook) -> None:
+    from .run import NOTEBOOK
+
+    if not notebook.is_file():
+        raise UsageError(f"找不到报告笔记本 {notebook}：请用 --notebook 指定，或把 {NOTEBOOK.as_posix()} 复制到项目中。")
+    if notebook.suffix != ".ipynb":
+        raise UsageError(f"{notebook} 不是 Jupyter 笔记本（.ipynb 文件）。")
+
+
 def parse_formats(text, default) -> tuple[str, ...]:
     if not text:
         return default
@@ -308,10 +316,10 @@ def cmd_build(args) -> int:
     years, depts = selection(args, project)
     jobs = parse_jobs(args.jobs)
     from .batch import BuildLock, BuildLocked, build, project_notebook, site_fingerprint
+    from .distributed import ClusterError
 
     notebook = Path(args.notebook).resolve() if args.notebook else project_notebook(project)
-    if not notebook.is_file():
-        raise UsageError(f"找不到报告笔记本 {notebook}：请用 --notebook 指定。")
+    check_notebook(notebook)
     try:
         with BuildLock(project.root):
             from .console import Progress, summary
@@ -338,6 +346,9 @@ def cmd_build(args) -> int:
                 write_sites(project, check_project(project), result.missing, args.mode)
     except BuildLocked as exc:
         print(f"错误：本项目已有一个构建正在运行（{exc}）。请等它结束后再试。", file=sys.stderr)
+        return EXIT_USAGE
+    except ClusterError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
         return EXIT_USAGE
     print(summary(result, project, args.mode))
     if not result.interrupted and result.count("skip") == len(result.planned):  # not when some were withheld

@@ -58,13 +58,23 @@ def chunk(jobs: list[Job], workers: int) -> list[list[Job]]:
     return [jobs[i : i + size] for i in range(0, len(jobs), size)]
 
 
-class DaskExecutor:
-    """Submits batches of runs to a Dask cluster; yields one future per run."""
+class ClusterError(Exception):
+    """The cluster cannot be used; the message (Chinese) says why."""
 
-    def __init__(self, address: str):
+
+class DaskExecutor:
+    """Submits batches of runs to a Dask cluster and installs what comes back."""
+
+    def __init__(self, address: str, timeout: str = "15s"):
         from distributed import Client
 
-        self.client = Client(address, set_as_default=False)
+        try:
+            self.client = Client(address, set_as_default=False, timeout=timeout)
+        except (OSError, ValueError, TimeoutError) as exc:
+            raise ClusterError(
+                f"无法连接 Dask 调度器 {address}（{type(exc).__name__}）：请确认已运行 dask scheduler，地址和端口正确，"
+                "且本机能访问它。"
+            ) from None
 
     def workers(self) -> int:
         return max(1, len(self.client.scheduler_info().get("workers", {})))

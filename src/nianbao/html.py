@@ -44,10 +44,6 @@ def text(value) -> str:
     return escape(str(value), quote=True)
 
 
-def join(*parts: str) -> str:
-    return "".join(parts)
-
-
 def markdown(source: str) -> str:
     """Authored Markdown → sanitised HTML."""
     import nh3

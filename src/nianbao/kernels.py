@@ -126,7 +126,7 @@ class KernelSession:
             run_sync(kc.wait_for_ready)(timeout=timeout)
             reply = run_sync(kc.execute_interactive)(code, timeout=timeout, output_hook=lambda msg: None)
             if reply["content"]["status"] != "ok":
-                raise RuntimeError(f"kernel set-up failed: {reply['content'].get('evalue')}")
+                raise RuntimeError(f"内核准备失败：{reply['content'].get('evalue')}")
         finally:
             kc.stop_channels()
 
