@@ -328,7 +328,6 @@ def test_s3_unpaid_fee_rows_vs_fee_notices(project_2020_2021):
 
 
 def test_s3_not_in_v2019(project_2020_2021):
-    b = project_2020_2021
     assert not any(c.rule == "S3" for c in constraints(F.V2019))
 
 

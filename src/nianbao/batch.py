@@ -24,7 +24,7 @@ from pathlib import Path
 from . import __version__
 from . import layout as L
 from .config import ConfigError, report_settings
-from .project import DEPARTMENTS_FILE, Project
+from .project import Project
 
 CACHE_FILE = Path(L.OUTPUTS) / ".cache" / "file-hashes.json"
 

@@ -261,7 +261,7 @@ def cmd_render(args) -> int:
         print(f"原有的输出（如有）保持不变：{project.relative(target)}/", file=sys.stderr)
         return EXIT_FINDINGS
     if report.settings.late:
-        print(f"提示：公开日期晚于法定期限（次年1月31日）。", file=sys.stderr)
+        print("提示：公开日期晚于法定期限（次年1月31日）。", file=sys.stderr)
     tally = {"error": 0, "warning": 0, "waived": 0}
     for finding in report.findings:
         tally[finding.severity] += 1

@@ -68,8 +68,3 @@ def report_settings(root: Path, dept: str, year: int, publication_date=None) -> 
     project = _read_toml(root / PROJECT_FILE, PROJECT_FILE.as_posix()).get("report", {})
     day = str(project.get("publication_day", DEFAULT_PUBLICATION_DAY))
     return ReportSettings(parse_date(f"{year + 1}-{day}", f"{PROJECT_FILE.as_posix()} 的 publication_day"), deadline)
-
-
-def settings_files(root: Path, dept: str, year: int) -> list[Path]:
-    """The files report_settings may read (for input hashes)."""
-    return [root / PROJECT_FILE, root / "data" / str(year) / dept / REPORT_FILE]

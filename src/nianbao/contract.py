@@ -12,7 +12,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 from . import formats as F
 from .findings import Finding

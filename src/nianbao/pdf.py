@@ -26,7 +26,7 @@ from pathlib import Path
 from traitlets import Bool, Unicode, default
 
 from .export import ReportHTMLExporter
-from .fonts import SANS, SERIF, font_files
+from .fonts import font_files
 
 PDF_VARIANT = "pdf/a-3b"
 LANG = "zh-CN"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import __version__, charts, prose, tables
 from . import formats as F
-from .config import MODES, ConfigError, ReportSettings, report_settings, settings_files
+from .config import MODES, ConfigError, ReportSettings, report_settings
 from .contract import Submission
 from .engine import CheckRun, check_project
 from .findings import ERROR, WAIVED, Finding, counts, location

@@ -13,7 +13,7 @@ from pathlib import Path
 from . import formats as F
 from . import layout as L
 from .engine import CheckRun
-from .findings import SEVERITY_TITLES, counts, location, to_csv
+from .findings import SEVERITY_TITLES, counts, to_csv
 from .html import findings_table, text
 from .project import Project
 from .prose import GROUP_NAMES, group_totals
@@ -224,7 +224,6 @@ def checks_page(project: Project, run: CheckRun) -> str:
 
 def publish_index(project: Project) -> str:
     root = project.root
-    base = L.outputs(root) / "publish"
     body = []
     for region, depts in project.regions().items():
         years = sorted({y for y, d in project.submitted() if project.departments[d].region == region}, reverse=True)
