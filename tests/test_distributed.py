@@ -110,3 +110,10 @@ def test_a_lost_worker_loses_no_report_and_duplicates_none(tmp_path, cluster):
     for year in (2020, 2021):
         for dept, _, _ in DEPARTMENTS:
             assert (root / "outputs" / "draft" / str(year) / dept / "report.pdf").stat().st_size > 10_000
+
+
+def test_an_unreachable_scheduler_is_a_clear_chinese_error():
+    from nianbao.distributed import ClusterError, DaskExecutor
+
+    with pytest.raises(ClusterError, match="无法连接 Dask 调度器 tcp://127.0.0.1:9"):
+        DaskExecutor("tcp://127.0.0.1:9", timeout="2s")
