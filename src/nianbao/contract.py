@@ -76,10 +76,6 @@ class Submission:
     def has(self, table: str, row: str, column: str) -> bool:
         return self.format.has_cell(table, row, column)
 
-    @property
-    def blank_cells(self) -> set[tuple[str, str, str]]:
-        return {(f.table, f.row, f.column) for f in self.findings if f.rule == "R5"}
-
 
 # ---------------------------------------------------------------------------
 # Cells

@@ -120,9 +120,3 @@ class ReportFragmentExporter(ReportHTMLExporter):
     @default("template_name")
     def _template_name_default(self):
         return "nianbao_fragment"
-
-
-def notebook_to_html(nb, exporter: ReportHTMLExporter | None = None) -> str:
-    exporter = exporter or ReportHTMLExporter()
-    body, _ = exporter.from_notebook_node(nb)
-    return body

@@ -108,10 +108,3 @@ def to_csv(findings) -> str:
         record = to_record(finding)
         writer.writerow(["" if record[key] is None else record[key] for key in FIELDS])
     return buffer.getvalue()
-
-
-def to_frame(findings):
-    """The tidy table as a pandas DataFrame (pandas is imported only here)."""
-    import pandas as pd
-
-    return pd.DataFrame([asdict(f) for f in findings], columns=list(FIELDS))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .run import RunResult, _failure_from_papermill, _kernel_manager_class
+from .run import RunResult, _kernel_manager_class, failed_run
 
 ENGINE = "nianbao-reuse"
 RESTART_EVERY = 100
@@ -135,7 +135,6 @@ class KernelSession:
         """Run one report; returns the result and what the kernel printed meanwhile."""
         import nbformat
         import papermill
-        from papermill.exceptions import PapermillExecutionError
 
         if self.km is None or not self._alive():
             self.restart()
@@ -146,16 +145,8 @@ class KernelSession:
                 str(notebook_path), str(output_path), parameters=params, engine_name=ENGINE, km=self.km,
                 kernel_name="python3", progress_bar=False, log_output=False, execution_timeout=timeout,
             )
-        except PapermillExecutionError as exc:
-            nb = nbformat.read(output_path, as_version=4) if output_path.exists() else None
-            failure = RunResult(nb, _failure_from_papermill(exc, nb))
-        except Exception as exc:  # timeout, dead kernel: still a value
-            from .run import RunFailure
-
-            nb = nbformat.read(output_path, as_version=4) if output_path.exists() else None
-            name = type(exc).__name__
-            message = "运行超时" if "Timeout" in name or "timeout" in str(exc).lower() else "笔记本无法运行"
-            failure = RunResult(nb, RunFailure(f"{message}：{name}: {exc}", exception=f"{name}: {exc}"))
+        except Exception as exc:  # a cell error, timeout, dead kernel: still a value
+            failure = failed_run(exc, output_path)
         log = self._log_since(log_start)
         self.runs += 1
         if failure is not None:

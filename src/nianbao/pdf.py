@@ -358,9 +358,3 @@ class ReportPDFExporter(ReportHTMLExporter):
             return find_root(start=folder, explicit=self.project_root or None)
         except ProjectError:
             return None
-
-
-def notebook_to_pdf(nb, exporter: ReportPDFExporter | None = None) -> bytes:
-    exporter = exporter or ReportPDFExporter()
-    body, _ = exporter.from_notebook_node(nb)
-    return body

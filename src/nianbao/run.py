@@ -94,12 +94,24 @@ def _failure_from_papermill(exc, nb) -> RunFailure:
     return RunFailure(message, index, source, f"{ename}: {evalue}", tb[-4000:])
 
 
+def failed_run(exc: Exception, output_path: Path) -> RunResult:
+    """The failure value of a papermill run that raised ``exc``."""
+    import nbformat
+    from papermill.exceptions import PapermillExecutionError
+
+    nb = nbformat.read(output_path, as_version=4) if output_path.exists() else None
+    if isinstance(exc, PapermillExecutionError):
+        return RunResult(nb, _failure_from_papermill(exc, nb))
+    name = type(exc).__name__
+    message = "运行超时" if "Timeout" in name or "timeout" in str(exc).lower() else "笔记本无法运行"
+    return RunResult(nb, RunFailure(f"{message}：{name}: {exc}", exception=f"{name}: {exc}"))
+
+
 def execute(notebook_path: Path, params: dict, workdir: Path, *, timeout: int = 600, kernel_name: str = "python3") -> RunResult:
     """Execute the notebook in a fresh kernel whose working and IPython
     directories are ``workdir``'s own (concurrent runs share no file)."""
     import nbformat
     import papermill
-    from papermill.exceptions import PapermillExecutionError
 
     workdir.mkdir(parents=True, exist_ok=True)
     output_path = workdir / "report.ipynb"
@@ -123,14 +135,8 @@ def execute(notebook_path: Path, params: dict, workdir: Path, *, timeout: int = 
             report_mode=False,
             kernel_manager_class=_kernel_manager_class(),
         )
-    except PapermillExecutionError as exc:
-        nb = nbformat.read(output_path, as_version=4) if output_path.exists() else None
-        return RunResult(nb, _failure_from_papermill(exc, nb))
-    except Exception as exc:  # kernel died, timeout, unreadable notebook: still a value
-        nb = nbformat.read(output_path, as_version=4) if output_path.exists() else None
-        name = type(exc).__name__
-        message = "运行超时" if "Timeout" in name or "timeout" in str(exc).lower() else "笔记本无法运行"
-        return RunResult(nb, RunFailure(f"{message}：{name}: {exc}", exception=f"{name}: {exc}"))
+    except Exception as exc:  # a cell error, a dead kernel, a timeout: still a value
+        return failed_run(exc, output_path)
     finally:
         for key, value in saved.items():
             if value is None:
