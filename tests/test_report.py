@@ -360,3 +360,9 @@ def test_trend_needs_two_years(tmp_path):
     builder = ProjectBuilder(tmp_path)
     builder.add("demo", 2021, size=10)
     assert charts.trend(open_report("demo", 2021, tmp_path).history()) is None
+
+
+def test_broken_settings_file_is_a_chinese_error(two_years):
+    (two_years.root / "params" / "project.toml").write_text('[report]\npublication_day = \n', encoding="utf-8")
+    with pytest.raises(ReportError, match="params/project.toml 第2行第19列附近有 TOML 语法错误"):
+        open_report("demo", 2021, two_years.root)

@@ -12,6 +12,7 @@ Only settings that change what a report says live here; everything else is data.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date
@@ -44,8 +45,13 @@ def _read_toml(path: Path, rel: str) -> dict:
         return {}
     try:
         return tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{rel} 格式有误：{exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{rel} 不是 UTF-8 编码的文本文件，请另存为 UTF-8。") from None
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib's message is English; keep only where the problem is.
+        where = re.search(r"line (\d+), column (\d+)", str(exc))
+        place = f"第{where.group(1)}行第{where.group(2)}列附近" if where else ""
+        raise ConfigError(f"{rel} {place}有 TOML 语法错误，例如：publication_day = \"01-20\"。") from None
 
 
 def parse_date(value, where: str) -> date:
