@@ -15,7 +15,7 @@ import pytest
 
 from conftest import APP, TWO_DEPARTMENTS, run_cli
 from nianbao import formats as F
-from nianbao import xlsx
+from nianbao import signing, xlsx
 from nianbao.synth import department_year
 from nianbao.template import submission_files
 from nianbao.testing import ProjectBuilder, narrative_for
@@ -245,11 +245,16 @@ def test_refuses_a_workbook_not_made_by_the_kit(capsys, b, tmp_path):
     assert "另存为" in refused(capsys, b, old)
 
 
-def set_meta(key, value):
+def set_meta(key, value, project_root=None):
+    """Edit one identification field; with ``project_root``, sign it again with
+    that project's key (a workbook the project issued with such an identity)."""
     def edit(wb):
         ws = wb[xlsx.META_SHEET]
-        row = next(r for r in ws.iter_rows() if r[0].value == key)
-        row[1].value = value
+        rows = {r[0].value: r for r in ws.iter_rows()}
+        rows[key][1].value = value
+        if project_root is not None:
+            identity = {k: str(r[1].value) for k, r in rows.items()}
+            rows[signing.SIGNATURE][1].value = signing.sign(signing.project_key(project_root, create=False), identity)
     return edit
 
 
@@ -264,8 +269,72 @@ def set_meta(key, value):
 )
 def test_refuses_wrong_version_or_unknown_department(capsys, b, key, value, message):
     path, values = ready(b, capsys)
-    fill(path, values, 2021, edit=set_meta(key, value))
+    fill(path, values, 2021, edit=set_meta(key, value, b.root))
     assert message in refused(capsys, b, path)
+
+
+@pytest.mark.parametrize(("key", "value", "claimed"), [("department", "beta", "部门「beta」2021年度"), ("year", "2099", "部门「alpha」2099年度")])
+def test_an_edited_identification_is_refused_and_nothing_is_written(capsys, b, key, value, claimed):
+    path, values = ready(b, capsys)
+    fill(path, values, 2021, edit=set_meta(key, value))
+    out = refused(capsys, b, path)
+    assert f"工作簿自称是为{claimed}签发的，但识别信息与签名不符" in out
+    assert not b.folder("beta", 2021).exists() and not (b.root / "data" / "2099").exists()
+
+
+def test_a_workbook_signed_by_another_project_is_refused(capsys, b, tmp_path):
+    path, values = ready(b, capsys)
+    fill(path, values, 2021)
+    other = ProjectBuilder(tmp_path / "other", TWO_DEPARTMENTS)
+    code, out, _ = do_import(capsys, other, path)
+    assert code == 1 and "本项目没有签发密钥" in out and not other.folder("alpha", 2021).exists()
+    signing.project_key(other.root, create=True)
+    code, out, _ = do_import(capsys, other, path)
+    assert code == 1 and "识别信息与签名不符" in out and not other.folder("alpha", 2021).exists()
+
+
+def test_unsigned_workbooks_need_an_explicit_option_that_says_what_it_trusts(capsys, b):
+    path, values = ready(b, capsys)
+
+    def unsign(wb):
+        ws = wb[xlsx.META_SHEET]
+        for row in ws.iter_rows():
+            if row[0].value == signing.SIGNATURE:
+                row[0].value = row[1].value = None
+        wb.custom_doc_props.props = [p for p in wb.custom_doc_props.props if not p.name.endswith(signing.SIGNATURE)]
+
+    fill(path, values, 2021, edit=unsign)
+    assert "工作簿没有签名" in refused(capsys, b, path)
+    code, out, _ = do_import(capsys, b, path, "--trust-unsigned")
+    assert "未签名的工作簿（旧版本生成）：按其自称的识别信息导入为部门「alpha」2021年度" in out
+    assert b.folder("alpha", 2021).is_dir()
+
+
+def test_the_key_stays_out_of_workbooks_and_git(capsys, b):
+    path, _ = ready(b, capsys)
+    key = (b.root / signing.KEY_FILE).read_text(encoding="ascii").strip()
+    assert len(key) == 64 and (b.root / signing.KEY_FILE).stat().st_mode & 0o077 == 0
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        assert not any(key.encode() in archive.read(name) for name in archive.namelist())
+    assert (b.root / signing.KEY_DIR / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
+
+
+def test_a_department_name_that_looks_like_a_formula_stays_text(capsys, tmp_path):
+    evil = ProjectBuilder(tmp_path / "evil", (("alpha", '=HYPERLINK("http://evil.example","点此")', "@SUM(1+1)区"),))
+    code, _, _ = template(capsys, evil, 2021)
+    assert code == 0
+    wb = openpyxl.load_workbook(workbook_path(evil, "alpha", 2021))
+    formulas = [
+        (ws.title, cell.coordinate)
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if cell.data_type == "f" and "HYPERLINK" in str(cell.value)
+    ]
+    assert formulas == []
+    assert wb[xlsx.META_SHEET]["B6"].value.startswith("=HYPERLINK")  # kept as the text it is
 
 
 def test_refuses_a_workbook_of_another_year(capsys, b):

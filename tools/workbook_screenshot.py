@@ -28,7 +28,7 @@ def main() -> int:
     project = load_project(ROOT)
     values = dict(read_submission(project, DEPT, YEAR).values)
     values[(F.APPLICATIONS, F.GRANTED, F.TOTAL)] += 2  # the mistake the check column catches
-    data = build_workbook(project.departments[DEPT].name, DEPT, YEAR, values)
+    data = build_workbook(project.departments[DEPT].name, DEPT, YEAR, values, key=bytes(32))  # a picture: never imported
     wb = openpyxl.load_workbook(io.BytesIO(data))
     for name in list(wb.sheetnames):
         if name != SHEET_APPLICATIONS:

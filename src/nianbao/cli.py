@@ -167,9 +167,13 @@ def cmd_template(args) -> int:
     fmt = format_for_year(year)
     depts = depts or [d.id for d in project.ordered_departments()]
     if args.xlsx:
+        from .signing import SigningError
         from .xlsx import write_workbooks
 
-        return write_workbooks(project, year, depts, args.out, args.force)
+        try:
+            return write_workbooks(project, year, depts, args.out, args.force)
+        except SigningError as exc:
+            raise UsageError(str(exc)) from None
     if args.out:
         raise UsageError("--out 只与 --xlsx 一起使用（CSV 模板总是写入 data/<年度>/<部门>/）。")
     submitted = set(project.submitted())
@@ -195,13 +199,14 @@ def cmd_template(args) -> int:
 def cmd_import(args) -> int:
     from .engine import check_project
     from .findings import ERROR
+    from .signing import SigningError
     from .xlsx import ImportUsageError, import_workbooks
 
     project = _open(args)
     years, depts = selection(args, project)
     try:
-        result = import_workbooks(project, args.files, years, depts, force=args.force)
-    except ImportUsageError as exc:
+        result = import_workbooks(project, args.files, years, depts, force=args.force, trust_unsigned=args.trust_unsigned)
+    except (ImportUsageError, SigningError) as exc:
         raise UsageError(str(exc)) from None
     failed = result.refused > 0
     if result.imported:
@@ -400,6 +405,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("files", nargs="+", metavar="文件或文件夹", help="填好的工作簿（.xlsx），或含工作簿的文件夹")
     common(imp)
     imp.add_argument("--force", action="store_true", help="覆盖已有的不同数据")
+    imp.add_argument("--trust-unsigned", action="store_true", help="也导入旧版本生成、没有签名的工作簿（按其自称的部门和年度，逐份列出）")
     imp.set_defaults(func=cmd_import)
 
     render = commands.add_parser("render", help="生成一个部门一个年度的报告", description="用 papermill 运行报告笔记本（真实的 Jupyter 内核），再用 nbconvert 导出 HTML。")

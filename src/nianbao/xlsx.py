@@ -34,6 +34,7 @@ from .contract import FEES_HEADER
 from .project import Project
 from .rules import RULES, constraints
 from .template import carried_over, narrative_skeleton, submission_files, write_files
+from .signing import SIGNATURE, project_key, sign, verify
 from .textio import normalise_label, parse_csv, write_atomic, InputFileError
 
 KIT_ID = "nianbao"
@@ -315,10 +316,11 @@ def guide_lines(name: str, year: int, fmt: F.Format) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------------------
 
 
-def build_workbook(name: str, dept_id: str, year: int, values=None) -> bytes:
+def build_workbook(name: str, dept_id: str, year: int, values=None, *, key: bytes) -> bytes:
     """The fill-in workbook for one department-year as .xlsx bytes.
 
-    ``values`` prefill number cells (default 0; the template passes the carry-over)."""
+    ``values`` prefill number cells (default 0; the template passes the carry-over);
+    ``key`` is the project's signing key (:mod:`nianbao.signing`)."""
     from openpyxl import Workbook
     from openpyxl.formatting.rule import FormulaRule
     from openpyxl.packaging.custom import StringProperty
@@ -442,10 +444,11 @@ def build_workbook(name: str, dept_id: str, year: int, values=None) -> bytes:
     meta = wb.create_sheet(META_SHEET)
     identity = {"kit": KIT_ID, "layout": str(LAYOUT_VERSION), "format": fmt.version, "year": str(year),
                 "department": dept_id, "name": name}
-    for i, (key, value) in enumerate(identity.items(), start=1):
-        meta.cell(i, 1, key)
+    identity[SIGNATURE] = sign(key, identity)
+    for i, (field_name, value) in enumerate(identity.items(), start=1):
+        meta.cell(i, 1, field_name)
         meta.cell(i, 2, value)
-        wb.custom_doc_props.append(StringProperty(name=f"{KIT_ID}.{key}", value=value))
+        wb.custom_doc_props.append(StringProperty(name=f"{KIT_ID}.{field_name}", value=value))
     meta.sheet_state = "hidden"
     meta.protection.sheet = True
     wb.security = WorkbookProtection(lockStructure=True)
@@ -453,9 +456,22 @@ def build_workbook(name: str, dept_id: str, year: int, values=None) -> bytes:
     wb.properties.title = title
     wb.properties.creator = KIT_ID
     wb.active = 0
+    kit_formulas = {(spec.name, coord) for spec in layout(fmt) for coord in spec.checks}
+    _no_formulas_from_text(wb, kit_formulas)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def _no_formulas_from_text(wb, kit_formulas: set[tuple[str, str]]) -> None:
+    """The one xlsx escaping rule: text the kit writes (a department's name in a
+    title, the guide, the identification) is a string cell, never a formula —
+    only the kit's own check formulas are formulas."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f" and (ws.title, cell.coordinate) not in kit_formulas:
+                    cell.data_type = "s"
 
 
 def workbook_name(dept_id: str, year: int) -> str:
@@ -469,6 +485,7 @@ def write_workbooks(project: Project, year: int, depts, out: str | None, force: 
     fmt = F.format_for_year(year)
     folder = Path(out).resolve() if out else project.root / WORKBOOKS_DIR / str(year)
     submitted = set(project.submitted())
+    key = project_key(project.root, create=True)
     for dept in depts:
         path = folder / workbook_name(dept, year)
         shown = project.relative(path)
@@ -478,7 +495,7 @@ def write_workbooks(project: Project, year: int, depts, out: str | None, force: 
         values = {}
         if (year - 1, dept) in submitted:
             values = carried_over(read_submission(project, dept, year - 1).values)
-        write_atomic(path, build_workbook(project.departments[dept].name, dept, year, values))
+        write_atomic(path, build_workbook(project.departments[dept].name, dept, year, values, key=key))
         echo(f"已写入 {shown}（{fmt.version} 格式）")
     return 0
 
@@ -576,8 +593,13 @@ def _cell_number(result: Imported, where: str, raw, domain: str):
     return None
 
 
-def read_workbook(path: Path, project: Project, years=None, depts=None) -> Imported:
-    """Read one filled workbook; problems are values, never exceptions."""
+def read_workbook(path: Path, project: Project, years=None, depts=None, *, key: bytes | None = None,
+                  trust_unsigned: bool = False) -> Imported:
+    """Read one filled workbook; problems are values, never exceptions.
+
+    ``key`` is the project's signing key: a workbook whose identification does
+    not carry its signature is refused (``trust_unsigned`` accepts workbooks
+    issued before signatures existed, and says so)."""
     from openpyxl import load_workbook
     from openpyxl.cell.cell import MergedCell
 
@@ -610,6 +632,9 @@ def read_workbook(path: Path, project: Project, years=None, depts=None) -> Impor
             f"工作簿的版本（{layout_version}）与本工具（{LAYOUT_VERSION}）不一致，无法可靠地读取。"
             f"请用 nianbao template --year {year} --dept {dept} --xlsx 重新生成工作簿，把数字抄入后再导入。"
         )
+    refusal = _signature_refusal(result, meta, key, trust_unsigned)
+    if refusal:
+        return result.refuse(refusal)
     try:
         fmt = F.format_for_year(year)
     except F.FormatError as exc:
@@ -636,6 +661,27 @@ def read_workbook(path: Path, project: Project, years=None, depts=None) -> Impor
             continue
         _read_sheet(result, spec, wb[spec.name], formulas[spec.name], MergedCell)
     return result
+
+
+def _signature_refusal(result: Imported, meta: dict[str, str], key: bytes | None, trust_unsigned: bool) -> str | None:
+    claimed = f"部门「{meta.get('department', '')}」{meta.get('year', '')}年度"
+    signature = meta.get(SIGNATURE, "")
+    if not signature:
+        if trust_unsigned:
+            result.note(f"未签名的工作簿（旧版本生成）：按其自称的识别信息导入为{claimed}（--trust-unsigned）。请核对部门和年度无误。")
+            return None
+        return (
+            f"工作簿没有签名（由旧版本的 nianbao 生成），无法确认它是为{claimed}签发的。"
+            "请重新生成工作簿（nianbao template --xlsx）后填报；如确认来源可靠，可加 --trust-unsigned 按其识别信息导入。"
+        )
+    if key is None:
+        return f"工作簿自称是为{claimed}签发的，但本项目没有签发密钥（.nianbao/workbook.key），无法核对：它不是本项目签发的，或密钥已丢失。"
+    if not verify(key, meta, signature):
+        return (
+            f"工作簿自称是为{claimed}签发的，但识别信息与签名不符：识别信息被修改过，或工作簿由另一个项目签发。"
+            "未写入任何文件。请使用本项目为该部门该年度生成的工作簿（nianbao template --xlsx）。"
+        )
+    return None
 
 
 def _read_sheet(result: Imported, spec: Sheet, ws, fws, MergedCell) -> None:
@@ -842,12 +888,14 @@ class ImportRun:
     refused: int = 0
 
 
-def import_workbooks(project: Project, paths, years=None, depts=None, force=False, echo=print) -> ImportRun:
+def import_workbooks(project: Project, paths, years=None, depts=None, force=False, echo=print,
+                     trust_unsigned: bool = False) -> ImportRun:
     """``nianbao import``: read each workbook, refuse or write its department-year."""
     run = ImportRun()
     seen: dict[tuple[int, str], Path] = {}
+    signing_key = project_key(project.root, create=False)
     for path in collect(paths):
-        result = read_workbook(path, project, years, depts)
+        result = read_workbook(path, project, years, depts, key=signing_key, trust_unsigned=trust_unsigned)
         shown = project.relative(path.resolve())
         key = (result.year, result.dept)
         if not result.refused and key in seen:
