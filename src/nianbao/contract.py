@@ -8,16 +8,20 @@ so that the rules can still report everything else in the same run.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from . import formats as F
+from . import personal
 from .findings import Finding
-from .project import Department, Project
+from .project import Department, Project, is_inside
 from .rules import RULES
-from .textio import InputFileError, normalise_label, parse_csv, read_text
+from .config import REPORT_FILE
+from .textio import InputFileError, linked_file_message, normalise_label, parse_csv, read_text
 
 Number = int | Decimal
 
@@ -28,6 +32,9 @@ FEES_HEADER = ("指标", F.FEE_VALUE)
 WAIVERS_FILE = "waivers.csv"
 WAIVERS_HEADER = ("规则", "表", "行", "列", "说明")
 UNWAIVABLE = ("INPUT", "R5")  # structure and blanks must be fixed, not explained
+# Everything a department-year folder may hold: these are read, hashed and
+# attached to the PDF; any other file there is reported (F1) and never read.
+CONTRACT_FILES = (*F.TABLE_FILES.values(), WAIVERS_FILE, REPORT_FILE)
 
 PLACEHOLDERS = {"", "-", "—", "–", "--", "——", "无", "/", "\\", "－", "空"}
 _COUNT = re.compile(r"\+?\d+")
@@ -182,13 +189,69 @@ class _Reader:
     def rel(self, name: str) -> str:
         return f"{self.sub.folder}/{name}"
 
+    def readable(self, path, rel: str, table: str | None) -> bool:
+        if self.project.is_inside(path):
+            return True
+        self.finding("INPUT", linked_file_message(rel), table=table, file=rel)
+        return False
+
+    def report_personal_data(self, text: str, rel: str, table: str | None):
+        """P1: identity and mobile numbers in any text of the contract, by line."""
+        if not personal.find(text):  # one pass over the file; lines only when needed
+            return
+        for number, line in enumerate(text.splitlines(), start=1):
+            for hit in personal.find(line):
+                self.finding(
+                    "P1",
+                    f"{rel} 第{number}行：疑似{personal.KINDS[hit.kind]} {hit.masked}（已遮盖）。公开的报告不得含有个人信息，"
+                    "请删除或改写；确属可公开的（如单位的公开服务电话）请在 waivers.csv 中说明。",
+                    table=table,
+                    file=rel,
+                    line=number,
+                )
+
+    def report_links(self, text: str, rel: str):
+        """N2: what the published page will not carry as written (see html.markdown)."""
+        if "](" not in text and "]:" not in text and "<" not in text:
+            return  # no Markdown link or image syntax at all: skip the parser
+        from .html import link_problems
+
+        for problem in link_problems(text):
+            if problem.kind == "image":
+                what = f"图片「{problem.label or problem.target}」：报告不含图片，只显示其替代文字"
+                fix = "如需图表，请在笔记本中绘制；否则删除图片"
+            else:
+                what = f"链接「{problem.target}」不是完整的 http、https 或 mailto 网址，报告中只显示其文字"
+                fix = "请改为完整网址（如 https://www.example.gov.cn/…）或删除链接"
+            self.finding("N2", f"{rel} 第{problem.line}行：{what}。{fix}。", table=F.NARRATIVE, file=rel, line=problem.line)
+
+    def report_stray_files(self):
+        """Files the contract does not name are listed once, never read or published."""
+        try:
+            names = sorted(entry.name for entry in os.scandir(self.folder))
+        except OSError:
+            return
+        stray = [name for name in names if name not in CONTRACT_FILES]
+        if stray:
+            shown = "、".join(stray[:10]) + (f" 等 {len(stray)} 个" if len(stray) > 10 else "")
+            self.finding(
+                "F1",
+                f"{self.sub.folder}/ 中有数据约定之外的文件：{shown}。它们不会被读取，也不会附在 PDF 中发布；"
+                "如无用请删除或移到别处。",
+                file=self.sub.folder,
+            )
+
     def open_csv(self, table: str, name: str, *, required: bool = True):
         rel = self.rel(name)
         path = self.folder / name
         if not path.exists() and not required:
             return None
+        if not self.readable(path, rel, table):
+            return None
         try:
-            header, rows = parse_csv(read_text(path, rel), rel)
+            text = read_text(path, rel)
+            self.report_personal_data(text, rel, table)
+            header, rows = parse_csv(text, rel)
         except InputFileError as exc:
             self.finding("INPUT", str(exc), table=table, file=rel)
             return None
@@ -452,13 +515,17 @@ class _Reader:
                 file=rel,
             )
             return
+        if not self.readable(path, rel, F.NARRATIVE):
+            return
         try:
             text = read_text(path, rel)
         except InputFileError as exc:
             self.finding("INPUT", str(exc), table=F.NARRATIVE, file=rel)
             return
         self.sub.files.append(rel)
+        self.report_personal_data(text, rel, F.NARRATIVE)
         self.sub.narrative = self.split_sections(text, rel)
+        self.report_links(text, rel)
         for heading in F.AUTHORED_SECTIONS:
             if not self.sub.narrative.get(heading, "").strip():
                 self.finding(
@@ -550,4 +617,12 @@ def read_submission(project: Project, dept_id: str, year: int) -> Submission:
     reader.read_fees()
     reader.read_narrative()
     reader.read_waivers()
+    reader.report_stray_files()
     return reader.sub
+
+
+def contract_files(root: Path, dept_id: str, year: int) -> list[Path]:
+    """The department-year's contract files that exist as plain files inside the
+    project (what the PDF attaches, in name order)."""
+    folder = Path(root) / "data" / str(year) / dept_id
+    return [folder / name for name in sorted(CONTRACT_FILES) if (folder / name).is_file() and is_inside(root, folder / name)]

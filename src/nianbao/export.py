@@ -50,6 +50,27 @@ class KeepReportOutputs(Preprocessor):
         return cell, resources
 
 
+class SanitiseHTML(Preprocessor):
+    """Every HTML output goes through the one allow-list (:func:`nianbao.html.sanitise`):
+    an analyst's cell, a library's repr or a pasted ``display(HTML(...))`` cannot
+    put a script, an event handler or an outside resource into a published page.
+    The kit's own stylesheet is the only style block kept."""
+
+    def preprocess_cell(self, cell, resources, index):
+        from .html import sanitise
+        from .report import stylesheet
+
+        for output in cell.get("outputs", []):
+            if PUBLISHED_MIMETYPE in output.get("data", {}):
+                output.data[PUBLISHED_MIMETYPE] = sanitise(_joined(output.data[PUBLISHED_MIMETYPE]), kit_styles=(stylesheet(),))
+        return cell, resources
+
+
+def _joined(value) -> str:
+    # nbformat may store multi-line text as a list of lines.
+    return "".join(value) if isinstance(value, list) else value
+
+
 class CollectReportMetadata(Preprocessor):
     """The report's title and language travel as output metadata; gather them for
     the template's <title> and <html lang>."""
@@ -98,7 +119,7 @@ class ReportHTMLExporter(TemplateExporter):
         return True
 
     default_preprocessors = List(
-        [DropNotebookOnlyCells, KeepReportOutputs, CollectReportMetadata],
+        [DropNotebookOnlyCells, KeepReportOutputs, SanitiseHTML, CollectReportMetadata],
         help="The export pipeline, in order.",
     ).tag(config=True)
 

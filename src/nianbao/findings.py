@@ -7,12 +7,12 @@ report's validation panel.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 
 from .formats import TABLE_TITLES
+from .personal import mask
+from .textio import csv_text
 
 ERROR = "error"
 WARNING = "warning"
@@ -52,6 +52,14 @@ class Finding:
     explanation: str | None = None  # a waiver's text
     file: str | None = None  # project-relative path of the input the finding is about
     line: int | None = None  # 1-based line in that file
+
+    def __post_init__(self):
+        # Findings repeat input text back (labels, clauses, waivers): never an
+        # identity or mobile number in the clear (rule P1 reports them masked).
+        for name in ("message", "explanation", "actual", "expected", "row"):
+            value = getattr(self, name)
+            if isinstance(value, str) and len(value) >= 11:
+                object.__setattr__(self, name, mask(value))
 
     @property
     def blocking(self) -> bool:
@@ -99,12 +107,10 @@ def counts(findings) -> dict[str, int]:
     return tally
 
 
+NUMERIC_FIELDS = ("year", "expected", "actual", "line")
+
+
 def to_csv(findings) -> str:
     """The tidy table as CSV text (callers write it with a BOM for Excel)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(FIELDS)
-    for finding in findings:
-        record = to_record(finding)
-        writer.writerow(["" if record[key] is None else record[key] for key in FIELDS])
-    return buffer.getvalue()
+    rows = ([to_record(finding)[key] for key in FIELDS] for finding in findings)
+    return csv_text(FIELDS, rows, numeric=NUMERIC_FIELDS)

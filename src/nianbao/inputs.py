@@ -23,6 +23,7 @@ class InputIndex:
     def __init__(self, project: Project):
         self.project = project
         self.root = str(project.root)
+        self._real_root = os.path.realpath(self.root)
         self.years = project.years()
         self._folders: dict[str, list[str]] = {}
         self._peers: dict[tuple[str, int], list[str]] = {}
@@ -30,11 +31,15 @@ class InputIndex:
         self._fixed = [rel for rel in fixed if os.path.isfile(os.path.join(self.root, rel))]
 
     def folder(self, rel: str) -> list[str]:
-        """The files of a project folder (project-relative, sorted); [] if absent."""
+        """The plain files of a project folder (project-relative, sorted); [] if
+        absent or reached through a link (links are never read: see is_inside)."""
         if rel not in self._folders:
+            path = os.path.join(self.root, rel)
             try:
-                with os.scandir(os.path.join(self.root, rel)) as entries:
-                    names = sorted(entry.name for entry in entries if entry.is_file())
+                if os.path.realpath(path) != os.path.join(self._real_root, rel):
+                    raise NotADirectoryError(path)
+                with os.scandir(path) as entries:
+                    names = sorted(entry.name for entry in entries if entry.is_file(follow_symlinks=False))
             except (FileNotFoundError, NotADirectoryError):
                 names = []
             self._folders[rel] = [f"{rel}/{name}" for name in names]

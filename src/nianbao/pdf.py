@@ -290,11 +290,12 @@ def _pydyf_string(value: str):
 
 
 def source_attachments(project_root: Path, department: str, year: int) -> dict[str, bytes]:
-    """The department-year's source data files (``data/<year>/<id>/*``), by name."""
-    folder = Path(project_root) / "data" / str(year) / department
-    if not folder.is_dir():
-        return {}
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")}
+    """The department-year's contract files (CSV tables, narrative, waivers,
+    settings), by name: exactly these, never another file of the folder and
+    never one reached through a link (:func:`nianbao.contract.contract_files`)."""
+    from .contract import contract_files
+
+    return {path.name: path.read_bytes() for path in contract_files(Path(project_root), department, year)}
 
 
 class ReportPDFExporter(ReportHTMLExporter):

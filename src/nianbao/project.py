@@ -110,6 +110,21 @@ class Project:
     def ordered_departments(self) -> list[Department]:
         return sorted(self.departments.values(), key=lambda d: (d.order, d.id))
 
+    def is_inside(self, path: Path) -> bool:
+        return is_inside(self.root, path)
+
+
+def is_inside(root: Path, path: Path) -> bool:
+    """True when ``path`` lies under ``root`` and is reached without a symbolic
+    link: nothing under data/ or params/ is read through a link or from outside
+    the project (a link could pull any file of the office's disk into a
+    published PDF)."""
+    try:
+        rel = Path(path).relative_to(root)
+    except ValueError:
+        return False
+    return os.path.realpath(path) == os.path.join(os.path.realpath(root), rel)
+
 
 def find_root(start: Path | None = None, explicit: str | os.PathLike | None = None) -> Path:
     """The project root: ``explicit`` (the --project flag), else $NIANBAO_PROJECT,

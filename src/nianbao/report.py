@@ -199,7 +199,16 @@ class Report:
                 f"<p>错误 {tally['error']} 项，提示 {tally['warning']} 项，已说明 {tally['waived']} 项。"
                 "表格中有问题的单元格以红框标出。</p>" + findings_table(found, "数据校验结果")
             )
-        return Fragment(f'<section class="checks" aria-label="数据校验"><h2>数据校验</h2>{body}</section>')
+        return Fragment(
+            f'<section class="checks" aria-label="数据校验"><h2>数据校验</h2>{body}{self._attachments_note()}</section>'
+        )
+
+    def _attachments_note(self) -> str:
+        """What the PDF will carry, shown before anything is published."""
+        from .contract import contract_files
+
+        names = [path.name for path in contract_files(self.project.root, self.department_id, self.year)]
+        return f"<p>PDF 将附带以下文件：{text('、'.join([*names, 'manifest.json（输入清单）']))}。</p>"
 
     def _authored(self, heading: str) -> str:
         source = (self.sub.narrative or {}).get(heading, "")

@@ -14,7 +14,7 @@ from . import formats as F
 from . import layout as L
 from .engine import CheckRun
 from .findings import SEVERITY_TITLES, counts, to_csv
-from .html import findings_table, text
+from .html import findings_table, sanitise, text
 from .project import Project
 from .prose import GROUP_NAMES, group_totals
 from .textio import write_atomic
@@ -36,6 +36,9 @@ nav a{margin-right:1em}p.note{color:#555;font-size:.9em}
 
 
 def _page(title: str, body: str) -> str:
+    """Every page of the sites is written through here: the body passes the kit's
+    one HTML sanitiser (links stay inside the site), the title is escaped."""
+    body = sanitise(body, relative_links=True)
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -52,7 +55,8 @@ def _manifest(path: Path) -> dict | None:
 
 
 def _anchor(year: int, dept: str) -> str:
-    return f"r-{year}-{dept}"
+    # A finding may name a folder that is not a registered id: escape like any text.
+    return text(f"r-{year}-{dept}")
 
 
 # ---------------------------------------------------------------------------

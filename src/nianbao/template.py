@@ -26,7 +26,7 @@ def applications_csv(fmt: F.Format, values) -> str:
         [label, *(format_number(values.get((F.APPLICATIONS, label, col), 0)) for col in F.APPLICATION_COLUMNS)]
         for label in fmt.application_labels
     ]
-    return csv_text((APPLICATION_ROW_HEADER, *F.APPLICATION_COLUMNS), rows)
+    return csv_text((APPLICATION_ROW_HEADER, *F.APPLICATION_COLUMNS), rows, numeric=F.APPLICATION_COLUMNS)
 
 
 def review_csv(values) -> str:
@@ -34,7 +34,7 @@ def review_csv(values) -> str:
         [row, *(format_number(values.get((F.REVIEW, row, col), 0)) for col in F.REVIEW_COLUMNS)]
         for row in F.REVIEW_ROWS
     ]
-    return csv_text((REVIEW_ROW_HEADER, *F.REVIEW_COLUMNS), rows)
+    return csv_text((REVIEW_ROW_HEADER, *F.REVIEW_COLUMNS), rows, numeric=F.REVIEW_COLUMNS)
 
 
 def disclosure_csv(fmt: F.Format, values) -> str:
@@ -42,12 +42,12 @@ def disclosure_csv(fmt: F.Format, values) -> str:
         [row, col.label, format_number(values.get((F.DISCLOSURE, row, col.label), 0), col.domain)]
         for row, col in fmt.disclosure_cells()
     ]
-    return csv_text(DISCLOSURE_HEADER, rows)
+    return csv_text(DISCLOSURE_HEADER, rows, numeric=DISCLOSURE_HEADER[-1:])
 
 
 def fees_csv(values) -> str:
     rows = [[fee.label, format_number(values.get((F.FEES, fee.label, F.FEE_VALUE), 0), fee.domain)] for fee in F.FEE_ROWS]
-    return csv_text(FEES_HEADER, rows)
+    return csv_text(FEES_HEADER, rows, numeric=FEES_HEADER[-1:])
 
 
 def narrative_skeleton() -> str:

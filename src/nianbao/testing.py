@@ -21,7 +21,7 @@ from . import formats as F
 from .project import DEPARTMENTS_FILE, Project, load_project
 from .synth import department_year
 from .template import submission_files, write_files
-from .textio import UTF8_BOM, csv_text, decode, normalise_label
+from .textio import UTF8_BOM, decode, normalise_label
 
 DEFAULT_DEPARTMENTS = (("demo", "示例区测试局", "示例区"),)
 
@@ -45,6 +45,16 @@ def narrative_for(name: str, year: int, values: dict) -> str:
     )
 
 
+def typed_csv(header, rows) -> str:
+    """A CSV file as a clerk types it: cells verbatim (the kit's own writer,
+    :func:`nianbao.textio.csv_text`, neutralises formulas; a test's input must not)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
 class ProjectBuilder:
     def __init__(self, root: Path, departments=DEFAULT_DEPARTMENTS):
         self.root = Path(root)
@@ -52,7 +62,7 @@ class ProjectBuilder:
         self.values: dict[tuple[str, int], dict] = {}
         rows = [list(d) for d in departments]
         (self.root / DEPARTMENTS_FILE).parent.mkdir(parents=True, exist_ok=True)
-        (self.root / DEPARTMENTS_FILE).write_text(csv_text(("id", "name", "region"), rows), encoding="utf-8")
+        (self.root / DEPARTMENTS_FILE).write_text(typed_csv(("id", "name", "region"), rows), encoding="utf-8")
 
     def folder(self, dept: str, year: int) -> Path:
         return self.root / "data" / str(year) / dept
@@ -105,7 +115,7 @@ class ProjectBuilder:
 
     @staticmethod
     def write_rows(path: Path, header, rows) -> None:
-        path.write_text(UTF8_BOM + csv_text(header, rows), encoding="utf-8")
+        path.write_text(UTF8_BOM + typed_csv(header, rows), encoding="utf-8")
 
     def project(self) -> Project:
         return load_project(self.root)

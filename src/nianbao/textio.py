@@ -45,6 +45,13 @@ def read_text(path: Path, rel: str) -> str:
     return decode(data, rel)
 
 
+def linked_file_message(rel: str) -> str:
+    return (
+        f"{rel} 是符号链接（快捷方式）或位于项目之外，不会被读取，也不会被发布："
+        "请把文件本身复制到这里，替换这个链接。"
+    )
+
+
 def parse_csv(text: str, rel: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """Header (names stripped) and data rows with their 1-based line numbers.
 
@@ -86,11 +93,33 @@ def normalise_label(text: str) -> str:
     return _ENUM.sub(r"\1\2.", key)
 
 
-def csv_text(header, rows) -> str:
+# A spreadsheet reads a cell beginning with one of these as a formula (CSV
+# injection); OWASP's advice is to prefix such a cell with a single quote.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+
+
+def neutralise_cell(value, *, numeric: bool = False) -> str:
+    """A cell's text as it may be written into a CSV file the office opens in
+    Excel or WPS: never a live formula.  A number in a numeric column stays a
+    number (negative 本年增/减 included)."""
+    cell = "" if value is None else str(value)
+    if cell.startswith(FORMULA_START) and not (numeric and _NUMBER.fullmatch(cell)):
+        return "'" + cell
+    return cell
+
+
+def csv_text(header, rows, *, numeric=()) -> str:
+    """Every CSV file the kit writes is made here: cells neutralised
+    (:func:`neutralise_cell`); ``numeric`` names the columns that hold numbers."""
+    numeric_at = [name in numeric for name in header]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow([neutralise_cell(name) for name in header])
+    for row in rows:
+        writer.writerow(
+            [neutralise_cell(cell, numeric=index < len(numeric_at) and numeric_at[index]) for index, cell in enumerate(row)]
+        )
     return buffer.getvalue()
 
 
