@@ -76,11 +76,15 @@ def selection(args, project) -> tuple[list[int] | None, list[str] | None]:
     if years:
         from .formats import FormatError, format_for_year
 
+        from .project import latest_year
+
         for year in years:
             try:
                 format_for_year(year)
             except FormatError as exc:
                 raise UsageError(str(exc)) from None
+            if year > latest_year():
+                raise UsageError(f"年度「{year}」太远：最晚可以处理{latest_year()}年度（明年）的数据，请检查年份是否写错。")
     return years, depts
 
 
@@ -122,7 +126,7 @@ def print_findings(project, checked, findings, out) -> None:
 
     general = [f for f in findings if f.year is None or f.department is None]
     for finding in general:
-        out.write(f"✗ {describe(finding)}\n")
+        out.write(f"{'✗' if finding.severity == ERROR else '!'} {describe(finding)}\n")
     by_report: dict[tuple[int, str], list] = {}
     for finding in findings:
         if finding.year is not None and finding.department is not None:
