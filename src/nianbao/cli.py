@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 
 from . import __version__
 
@@ -60,9 +61,11 @@ def _split(values) -> list[str]:
 def parse_years(values) -> list[int] | None:
     years = []
     for text in _split(values):
-        if not (text.isdigit() and len(text) == 4):
+        digits = unicodedata.normalize("NFKC", text)  # ２０２５ is 2025; ② is no year
+        if not (digits.isascii() and digits.isdigit() and len(digits) == 4) or any(
+                unicodedata.category(c) != "Nd" for c in text):
             raise UsageError(f"年度「{text}」无效：请写四位数的年份，如 --year 2024。")
-        years.append(int(text))
+        years.append(int(digits))
     return years or None
 
 

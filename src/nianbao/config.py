@@ -63,7 +63,7 @@ def _example(rel: str) -> str:
 
 def _wrong_type(rel: str, key: str, expected: str, value) -> ConfigError:
     return ConfigError(
-        f"{rel} 中的 {key} 应为{expected}，而不是{_type_name(value)}「{value}」。例如：{_example(rel)}"
+        f"{rel} 中的 {key} 应为{expected}，而不是{_type_name(value)}「{value}」。请改为如下形式：{_example(rel)}"
     )
 
 

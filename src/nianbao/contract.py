@@ -111,6 +111,8 @@ def parse_number(raw: str, domain: str) -> tuple[Number, str | None]:
     if domain != F.AMOUNT and raw.isascii() and raw.isdigit() and len(raw) <= 9:  # fast path: the usual plain count
         value = int(raw)
         return (value, None) if value <= F.NUMBER_LIMIT else (0, "超出范围，" + _DOMAIN_HINT[domain])
+    if any(unicodedata.category(c) == "No" for c in raw):  # ②, ½, ³: NFKC would make digits of them
+        return 0, "不是有效数字（请用普通数字），" + _DOMAIN_HINT[domain]
     text = unicodedata.normalize("NFKC", raw).strip().replace(" ", "")
     if text in PLACEHOLDERS or text in ("—", "―"):
         return 0, "为空或占位符，请填写0"
@@ -132,7 +134,7 @@ def parse_number(raw: str, domain: str) -> tuple[Number, str | None]:
     if amount > _AMOUNT_LIMIT:
         return 0, "超出范围，" + _DOMAIN_HINT[domain]
     if amount and -amount.normalize().as_tuple().exponent > F.AMOUNT_PLACES:  # 12.30000000 is fine, 0.0000001 is not
-        return 0, f"小数位数过多，最多{F.AMOUNT_PLACES}位（单位：万元）"
+        return 0, f"小数位数过多，最多{F.AMOUNT_PLACES}位（单位：万元，精确到分），请删去多余的小数位"
     return amount, None
 
 
@@ -344,7 +346,7 @@ class _Reader:
                 f"可用 nianbao template --year {self.sub.year} 生成正确的模板。"
             )
         else:
-            message = f"{rel} 第{line}行：无法识别的行「{label}」。应为以下之一：{'、'.join(expected)}。"
+            message = f"{rel} 第{line}行：无法识别的行「{shorten(label, 60)}」。应为以下之一：{'、'.join(expected)}。"
         self.finding("INPUT", message, table=table, row=label, file=rel, line=line)
 
     def missing_rows(self, table, rel, seen, expected):
@@ -453,7 +455,7 @@ class _Reader:
                 hint = (
                     f"「{raw_col}」是{F.other_format(fmt).version}格式的指标，{self.sub.year}年应使用{fmt.version}格式。"
                     if in_other
-                    else f"无法识别的指标「{raw_col}」。"
+                    else f"无法识别的指标「{shorten(raw_col, 60)}」。"
                 )
                 self.finding(
                     "INPUT",

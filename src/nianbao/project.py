@@ -248,7 +248,7 @@ def _not_a_year(name: str, is_dir: bool) -> str:
     if YEAR_DIR.fullmatch(name):
         return (f"不是受支持的报告年度（{F.FORMATS[0].first_year}—{latest_year()}年），其中的内容不参与校验："
                 "请检查年份是否写错。")
-    return "不是年度文件夹（年度文件夹是四位数的年份，如 data/2024/），其中的内容不参与校验。"
+    return "不是年度文件夹（年度文件夹是四位数的年份，如 data/2024/），其中的内容不参与校验；其他资料请移到 data/ 以外。"
 
 
 def _check_layout(project: Project) -> None:
