@@ -46,7 +46,10 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 
 def cli(capsys, *argv):
-    code, out, err = run_cli(capsys, *argv)
+    try:
+        code, out, err = run_cli(capsys, *argv)
+    except SystemExit as exit:  # argparse's own errors exit from inside parse_args
+        code, (out, err) = exit.code, capsys.readouterr()
     assert "Traceback" not in out + err and "Error:" not in out + err
     return code, out, err
 
@@ -151,6 +154,8 @@ CHECK_CASES = [
     ("repeated-heading-with-prompt", appended_prompt_block, 1, "narrative.md", ["重复（第", "提示语", "请删除"]),
     ("prompt-inside-text", lambda b: write(b, "narrative", text_of(b, "narrative").replace(
         "无。", "无。\n" + F.NARRATIVE_PROMPTS[F.SECTION_HEADINGS[5]])), 1, "narrative.md", ["提示语", "写上本部门的情况"]),
+    ("big5-narrative", lambda b: write(b, "narrative", "## 一、總體情況\n\n本機關資訊公開工作。\n", "big5"),
+     1, "narrative.md", ["Big5", "另存为 UTF-8"]),
     ("blank-template-narrative", lambda b: write(b, "narrative", narrative_skeleton()), 1, "narrative.md", ["提示语"]),
     # waivers
     ("waiver-without-table", waivers("R2,,,,全部说明"), 1, "waivers.csv", ["「表」为空", "未生效"]),
@@ -362,6 +367,14 @@ def test_config_errors_are_chinese(b, mutate, date, says):
     with pytest.raises(ReportError) as raised:
         open_report("demo", 2024, b.root, publication_date=date)
     assert all(word in str(raised.value) for word in says), str(raised.value)
+
+
+@pytest.mark.parametrize(("args", "says"), [(["--jobs", "②"], "--jobs「②」无效"), (["--jobs", "99999999999999"], "不大于999"),
+                                           (["--timeout", "x"], "不是整数")], ids=["circled", "huge", "timeout"])
+def test_build_number_arguments(capsys, b, args, says):
+    code, out, err = cli(capsys, "build", "--project", b.root, "--notebook", NOTEBOOK, *args)
+    assert code == 2 and says in err
+    assert not (b.root / "outputs").exists()
 
 
 @pytest.mark.parametrize("args", [["--date", "0001-01-01"], []], ids=["bad-date", "bad-project-toml"])

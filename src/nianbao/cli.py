@@ -20,6 +20,7 @@ _ARGPARSE_MESSAGES = (
     ("unrecognized arguments: ", "无法识别的参数："),
     ("expected one argument", "需要一个取值"),
     ("invalid choice: ", "无效的选项："),
+    ("invalid int value: ", "不是整数："),
     ("choose from ", "可选："),
     ("argument ", "参数 "),
     ("ambiguous option: ", "有歧义的选项："),
@@ -311,8 +312,9 @@ def parse_formats(text, default) -> tuple[str, ...]:
 def parse_jobs(text) -> int | None:
     if text is None:
         return None
-    if not str(text).isdigit() or int(text) < 1:
-        raise UsageError(f"--jobs「{text}」无效：请写一个正整数。")
+    text = str(text)
+    if not (text.isascii() and text.isdigit() and 1 <= len(text) <= 3) or int(text) < 1:  # int("②") raises
+        raise UsageError(f"--jobs「{text}」无效：请写一个不大于999的正整数，如 --jobs 4。")
     return int(text)
 
 

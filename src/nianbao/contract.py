@@ -524,11 +524,17 @@ class _Reader:
             )
             return
         try:
-            text = read_text_noting(path, rel, NARRATIVE_MAX_BYTES)[0]
+            text, note = read_text_noting(path, rel, NARRATIVE_MAX_BYTES)
         except InputFileError as exc:
             self.finding("INPUT", str(exc), table=F.NARRATIVE, file=rel)
             return
         self.sub.files.append(rel)
+        if note and not any(heading in text for heading in F.SECTION_HEADINGS):
+            # Big5 and the like decode as GB18030 without error: one message, not a
+            # finding per garbled heading.
+            self.finding("INPUT", f"{rel}：找不到任何一个部分的标题：该文件{note}，文字成了乱码。"
+                         "请用记事本或编辑器另存为 UTF-8 编码。", table=F.NARRATIVE, file=rel)
+            return
         self.sub.narrative = self.split_sections(text, rel)
         prompted = {f.row for f in self.sub.findings if f.rule == "N2" and f.row}
         for heading in F.AUTHORED_SECTIONS:
