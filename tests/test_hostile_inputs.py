@@ -416,6 +416,7 @@ def test_build_planning_survives_a_broken_project_toml(b):
         ("NaN", F.AMOUNT, None),
         ("-Infinity", F.SIGNED, None),
         ("②", F.COUNT, None),
+        ("\ufeff12\u200b", F.COUNT, 12),  # invisible characters around a number are not the number
     ],
 )
 def test_parse_number_is_bounded(raw, domain, value):

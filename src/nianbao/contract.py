@@ -18,7 +18,7 @@ from .findings import Finding
 from .project import Department, Project
 from .rules import RULES
 from .rules import constraints
-from .textio import InputFileError, normalise_label, parse_csv, read_text_noting, shorten
+from .textio import InputFileError, normalise_label, parse_csv, read_text_noting, shorten, strip_invisible
 
 Number = int | Decimal
 
@@ -113,7 +113,7 @@ def parse_number(raw: str, domain: str) -> tuple[Number, str | None]:
         return (value, None) if value <= F.NUMBER_LIMIT else (0, "超出范围，" + _DOMAIN_HINT[domain])
     if any(unicodedata.category(c) == "No" for c in raw):  # ②, ½, ³: NFKC would make digits of them
         return 0, "不是有效数字（请用普通数字），" + _DOMAIN_HINT[domain]
-    text = unicodedata.normalize("NFKC", raw).strip().replace(" ", "")
+    text = unicodedata.normalize("NFKC", strip_invisible(raw)).strip().replace(" ", "")
     if text in PLACEHOLDERS or text in ("—", "―"):
         return 0, "为空或占位符，请填写0"
     if _GROUPED.fullmatch(text):
