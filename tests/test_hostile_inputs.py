@@ -8,6 +8,8 @@ ProjectBuilder project; none starts a kernel.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -283,6 +285,32 @@ def test_real_amount_passes_and_prints_as_entered(b):
     assert ">24252.311082<" in html
     assert "24252.3111" not in html  # never rounded
     assert "0.5000" in html  # at least four places, as before
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
+def test_real_amount_prints_as_entered_in_the_pdf(b, tmp_path):
+    """The PDF is made from the exported page; no kernel needed to see what it prints."""
+    import nbformat
+
+    from nianbao.export import ReportHTMLExporter
+    from nianbao.pdf import html_to_pdf
+
+    b.set_cell("demo", 2024, "disclosure", *DISCLOSURE_FEE, "24252.311082")
+    report = open_report("demo", 2024, b.root, publication_date="2025-01-20")
+    nb = nbformat.v4.new_notebook()
+    for part in report.parts():
+        rendered = part._repr_html_()
+        html, metadata = rendered if isinstance(rendered, tuple) else (rendered, {})
+        output = nbformat.v4.new_output("display_data", data={"text/html": html},
+                                        metadata={"text/html": metadata} if metadata else {})
+        nb.cells.append(nbformat.v4.new_code_cell("", outputs=[output]))
+    page = ReportHTMLExporter().from_notebook_node(nb)[0]
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(html_to_pdf(page, title=report.title, author=report.department.name,
+                                publication_date=report.settings.publication_date))
+    text = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "24252.311082" in text
 
 
 def test_real_amount_round_trips_through_a_workbook(capsys, b):
