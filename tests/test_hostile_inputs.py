@@ -339,6 +339,18 @@ def test_workbook_amounts_out_of_bounds_reach_the_checker(capsys, b, typed, show
     assert f"「{shown}」" in out and "R5" in out and "disclosure.csv" in out
 
 
+def test_workbook_amount_with_float_noise_is_what_excel_shows(capsys, b):
+    cli(capsys, "template", "--project", b.root, "--year", "2025", "--xlsx")
+    path = b.root / "workbooks" / "2025" / "demo-2025.xlsx"
+    wb = openpyxl.load_workbook(path)
+    sheet, coord = xlsx.value_cells(F.V2021)[(F.DISCLOSURE, *DISCLOSURE_FEE)]
+    wb[sheet][coord].value = 0.1 + 0.2  # a formula's result: 0.30000000000000004
+    wb.save(path)
+    code, out, err = cli(capsys, "import", "--project", b.root, path)
+    assert f"{DISCLOSURE_FEE[0]},{DISCLOSURE_FEE[1]},0.3000" in text_of(b, "disclosure", 2025)
+    assert "R5" not in out
+
+
 def test_workbook_count_too_large_reaches_the_checker(capsys, b):
     cli(capsys, "template", "--project", b.root, "--year", "2025", "--xlsx")
     path = b.root / "workbooks" / "2025" / "demo-2025.xlsx"

@@ -16,8 +16,7 @@ from decimal import Decimal
 from . import formats as F
 from .findings import Finding
 from .project import Department, Project
-from .rules import RULES
-from .rules import constraints
+from .rules import RULES, constraints
 from .textio import InputFileError, normalise_label, parse_csv, read_text_noting, shorten, strip_invisible
 
 Number = int | Decimal

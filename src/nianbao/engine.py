@@ -19,7 +19,7 @@ from functools import cache
 
 from . import formats as F
 from .contract import UNWAIVABLE, WAIVERS_FILE, Submission, read_submission
-from .findings import Finding, WAIVED
+from .findings import Finding
 from .project import Project
 from .rules import LAST_YEAR, RULES, Constraint, constraints
 

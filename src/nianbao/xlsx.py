@@ -20,6 +20,7 @@ it prevents slips, not determined edits — the importer checks the labels anywa
 from __future__ import annotations
 
 import io
+import math
 import re
 import unicodedata
 import zipfile
@@ -545,10 +546,17 @@ def _identity(wb) -> dict[str, str] | None:
     return props if props.get("kit") == KIT_ID else None
 
 
-def _float_text(raw: float) -> str:
-    """A double as the number typed: 12.0 → 12, 24252.311082 as is, 1e+30 as 1E+30."""
+def _float_text(raw: float, domain: str) -> str:
+    """A double as the number typed: 12.0 → 12, 24252.311082 as is, 1e+30 as 1E+30.
+
+    An amount a formula computed (0.1 + 0.2 = 0.30000000000000004) is taken at
+    AMOUNT_PLACES when it is that within float noise, as Excel displays it."""
     if raw.is_integer() and abs(raw) < 1e15:
         return str(int(raw))
+    if domain == F.AMOUNT and math.isfinite(raw) and abs(raw) < 1e15:
+        rounded = f"{raw:.{F.AMOUNT_PLACES}f}"
+        if abs(float(rounded) - raw) < 1e-9:
+            return rounded.rstrip("0").rstrip(".")
     return repr(raw).upper() if "e" in repr(raw) else repr(raw)
 
 
@@ -566,7 +574,7 @@ def _cell_number(result: Imported, where: str, raw, domain: str):
         if isinstance(raw, int):  # str() of an int of thousands of digits raises: bound it first
             text = str(raw) if raw.bit_length() < 128 else f"（{raw.bit_length() * 3 // 10}位以上的数字）"
         else:
-            text = _float_text(raw)
+            text = _float_text(raw, domain)
         value, problem = parse_number(text, domain)
         return text if problem else value
     if not isinstance(raw, str):  # a date, a time: Excel turned the typing into something else
