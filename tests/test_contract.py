@@ -283,7 +283,7 @@ def test_data_folder_for_unlisted_department(project_2020_2021):
         (2021, "Not_OK", "departments", "data/2021/Not_OK"),
         (2021, "ghost", "departments", "data/2021/ghost"),
     ]
-    assert found[0].message == "data/2021/Not_OK/ 的目录名「Not_OK」不是有效的部门编号（只能用小写字母、数字、- 和 _）。"
+    assert found[0].message == "data/2021/Not_OK/ 的目录名「Not_OK」不是有效的部门编号（只能用小写字母、数字、- 和 _），请改名。"
     assert found[1].message == "data/2021/ghost/ 的部门编号「ghost」不在 params/departments.csv 中，请先在名单中登记该部门。"
     assert (2021, "ghost") not in run.checked
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from . import formats as F
 from .findings import Finding
 from .rules import RULES
-from .textio import InputFileError, read_csv_rows, shorten
+from .textio import InputFileError, read_csv_rows, shorten, visible
 
 DEPARTMENTS_FILE = Path("params") / "departments.csv"
 DEPARTMENT_COLUMNS = ("id", "name", "region")
@@ -229,8 +229,11 @@ def _whole_number(project: Project, rel: str, line: int, column: str, value: str
     return None
 
 
+_SYSTEM_FILE = "是系统或编辑器留下的文件，已忽略（可以删除）。"
+
+
 def _clutter(project: Project, path: Path, message: str) -> None:
-    rel = project.relative(path) + ("/" if path.is_dir() else "")
+    rel = visible(project.relative(path)) + ("/" if path.is_dir() else "")
     project.findings.append(
         Finding(None, None, "L1", RULES["L1"].severity, None, None, None, None, None,
                 f"{rel} {message}", None, rel.rstrip("/"))
@@ -239,7 +242,7 @@ def _clutter(project: Project, path: Path, message: str) -> None:
 
 def _not_a_year(name: str, is_dir: bool) -> str:
     if SYSTEM_NAMES.fullmatch(name):
-        return "是系统或编辑器留下的文件，已忽略（可以删除）。"
+        return _SYSTEM_FILE
     if not is_dir:
         return "不是年度文件夹，已忽略：data/ 中只放年度文件夹（如 data/2024/）。"
     normal = unicodedata.normalize("NFKC", name)
@@ -249,6 +252,12 @@ def _not_a_year(name: str, is_dir: bool) -> str:
         return (f"不是受支持的报告年度（{F.FORMATS[0].first_year}—{latest_year()}年），其中的内容不参与校验："
                 "请检查年份是否写错。")
     return "不是年度文件夹（年度文件夹是四位数的年份，如 data/2024/），其中的内容不参与校验；其他资料请移到 data/ 以外。"
+
+
+def _not_a_department(name: str) -> str:
+    if SYSTEM_NAMES.fullmatch(name):
+        return _SYSTEM_FILE
+    return "不是部门文件夹，已忽略：年度文件夹中只放部门文件夹（如 data/2024/ziranziyuan/）。"
 
 
 def _check_layout(project: Project) -> None:
@@ -265,15 +274,14 @@ def _check_layout(project: Project) -> None:
             if path.name in project.departments and path.is_dir():
                 continue
             if SYSTEM_NAMES.fullmatch(path.name) or not path.is_dir():
-                _clutter(project, path, "是系统或编辑器留下的文件，已忽略（可以删除）。" if SYSTEM_NAMES.fullmatch(path.name)
-                         else "不是部门文件夹，已忽略：年度文件夹中只放部门文件夹（如 data/2024/ziranziyuan/）。")
+                _clutter(project, path, _not_a_department(path.name))
                 continue
             year = int(entry.name)
             rel = project.relative(path)
             if SLUG.fullmatch(path.name):
                 message = f"{rel}/ 的部门编号「{path.name}」不在 {DEPARTMENTS_FILE.as_posix()} 中，请先在名单中登记该部门。"
             else:
-                message = f"{rel}/ 的目录名「{path.name}」不是有效的部门编号（只能用小写字母、数字、- 和 _）。"
+                message = f"{visible(rel)}/ 的目录名「{shorten(path.name)}」不是有效的部门编号（只能用小写字母、数字、- 和 _），请改名。"
             project.findings.append(
                 Finding(year, path.name, "INPUT", RULES["INPUT"].severity, F.DEPARTMENTS, None, None, None, None, message, None, rel)
             )
