@@ -210,6 +210,21 @@ def test_structural_failure_invents_no_findings(capsys, b):
     assert [(f.rule, f.year) for f in run.findings] == [("INPUT", 2024)]
 
 
+def test_unreadable_file_reason_is_chinese(capsys, b, monkeypatch):
+    import errno
+
+    real = Path.read_bytes
+
+    def refuse(path):
+        if path.name == "review.csv":
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    code, out, _ = cli(capsys, "check", "--project", b.root)
+    assert code == 1 and "data/2024/demo/review.csv：没有读取权限" in out and "Permission" not in out
+
+
 def test_clutter_is_reported_once_and_counts_nothing_twice(capsys, b):
     copy_year_fullwidth(b)
     clutter("data/0001", "data/.ipynb_checkpoints")(b)
@@ -394,6 +409,7 @@ CONFIG_CASES = [
     ("project-day-number", project_toml("[report]\npublication_day = 120\n"), None,
      ["params/project.toml", "publication_day", "整数", 'publication_day = "01-20"']),
     ("project-day-impossible", project_toml('[report]\npublication_day = "02-30"\n'), None, ["publication_day", "不存在"]),
+    ("huge-report-toml", report_toml("# " + "x" * 100_000 + "\n"), None, ["report.toml", "过大"]),
     ("date-without-dashes", lambda b: None, "20250120", ["--date", "2025-01-20"]),
     ("date-before-year-end", lambda b: None, "2019-01-01", ["2025-01-01 至 2026-12-31"]),
     ("date-year-one", lambda b: None, "0001-01-01", ["不在2024年度报告可能的公开期间"]),

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
+from .textio import os_reason
+
 PROJECT_FILE = Path("params") / "project.toml"
 REPORT_FILE = "report.toml"
 # Departments must publish by 31 January (条例第四十九条); the default leaves a margin.
@@ -49,6 +51,7 @@ _DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DAY_TEXT = re.compile(r"\d{2}-\d{2}")
 _TYPE_NAMES = ((bool, "真假值"), (int, "整数"), (float, "小数"), (str, "文字"), (datetime, "日期时间"),
                (date, "日期"), (time, "时间"), (list, "列表"), (dict, "表（小节）"))
+TOML_MAX_BYTES = 64 * 1024  # a settings file is a few lines
 # How late a publication date may be: two years after the report year's end.
 LATEST_AFTER_YEARS = 2
 
@@ -71,6 +74,8 @@ def _read_toml(path: Path, rel: str) -> dict:
     if not path.is_file():
         return {}
     try:
+        if path.stat().st_size > TOML_MAX_BYTES:
+            raise ConfigError(f"{rel} 过大（上限 {TOML_MAX_BYTES // 1024} KB）：配置文件只有几行，请检查内容。应写成：{_example(rel)}")
         return tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:
         raise ConfigError(f"{rel} 不是 UTF-8 编码的文本文件，请另存为 UTF-8。") from None
@@ -82,7 +87,7 @@ def _read_toml(path: Path, rel: str) -> dict:
             f"{rel} {place}有 TOML 语法错误（文字和日期要加英文双引号）。应写成：{_example(rel)}"
         ) from None
     except OSError as exc:
-        raise ConfigError(f"无法读取 {rel}：{exc.strerror}。") from None
+        raise ConfigError(f"无法读取 {rel}：{os_reason(exc)}。") from None
 
 
 def parse_date(value, where: str, year: int | None = None) -> date:

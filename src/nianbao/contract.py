@@ -277,7 +277,7 @@ class _Reader:
                     "INPUT",
                     f"{rel} 第1行：多出列「{shorten(name)}」。表头应为：{','.join(expected)}。",
                     table=table,
-                    column=name,
+                    column=shorten(name),
                     file=rel,
                     line=1,
                 )
@@ -346,7 +346,7 @@ class _Reader:
             )
         else:
             message = f"{rel} 第{line}行：无法识别的行「{shorten(label, 60)}」。应为以下之一：{'、'.join(expected)}。"
-        self.finding("INPUT", message, table=table, row=label, file=rel, line=line)
+        self.finding("INPUT", message, table=table, row=shorten(label, 60), file=rel, line=line)
 
     def missing_rows(self, table, rel, seen, expected):
         for label in expected:
@@ -461,7 +461,7 @@ class _Reader:
                     f"{rel} 第{line}行：{hint}「{label}」的指标应为：{'、'.join(names)}。",
                     table=table,
                     row=label,
-                    column=raw_col,
+                    column=shorten(raw_col, 60),
                     file=rel,
                     line=line,
                 )

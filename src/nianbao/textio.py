@@ -7,6 +7,7 @@ spaces, blank lines), so the loader can be strict about meaning.
 from __future__ import annotations
 
 import csv
+import errno
 import functools
 import io
 import os
@@ -54,6 +55,21 @@ def decode_noting(data: bytes, rel: str) -> tuple[str, str | None]:
     return text.removeprefix(UTF8_BOM), note
 
 
+_OS_REASONS = {
+    errno.EACCES: "没有读取权限，请检查文件的权限或是否被其他程序锁定",
+    errno.EPERM: "没有读取权限，请检查文件的权限",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.ELOOP: "符号链接循环",
+    errno.ENAMETOOLONG: "路径过长",
+    errno.EIO: "磁盘读写错误",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why the system refused, in Chinese (strerror is English)."""
+    return _OS_REASONS.get(exc.errno, f"系统错误（错误码 {exc.errno}）")
+
+
 def _size_text(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{size / 1024:.0f} KB"
 
@@ -73,7 +89,7 @@ def read_text_noting(path: Path, rel: str, limit: int | None = None) -> tuple[st
     except IsADirectoryError:
         raise InputFileError(f"{rel} 是文件夹，不是文件：请删除或改名该文件夹。") from None
     except OSError as exc:
-        raise InputFileError(f"无法读取 {rel}：{exc.strerror}。") from None
+        raise InputFileError(f"无法读取 {rel}：{os_reason(exc)}。") from None
     return decode_noting(data, rel)
 
 
