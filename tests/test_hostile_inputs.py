@@ -263,6 +263,13 @@ TEMPLATE_CASES = [
 ]
 
 
+@pytest.mark.parametrize("separator", ["\t", ";"])
+def test_departments_csv_with_another_separator(capsys, b, separator):
+    departments(f"id{separator}name{separator}region\ndemo{separator}示例区测试局{separator}示例区\n")(b)
+    code, out, err = cli(capsys, "check", "--project", b.root)
+    assert code == 2 and "params/departments.csv：文件用" in err and "另存为" in err
+
+
 @pytest.mark.parametrize(("mutate", "args", "code"), [c[1:] for c in TEMPLATE_CASES], ids=[c[0] for c in TEMPLATE_CASES])
 def test_template_survives(capsys, b, mutate, args, code):
     mutate(b)

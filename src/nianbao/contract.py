@@ -17,7 +17,8 @@ from . import formats as F
 from .findings import Finding
 from .project import Department, Project
 from .rules import RULES, constraints
-from .textio import InputFileError, normalise_label, parse_csv, read_text_noting, shorten, strip_invisible
+from .textio import (InputFileError, normalise_label, other_separator, parse_csv, read_text_noting, separator_message,
+                     shorten, strip_invisible)
 
 Number = int | Decimal
 
@@ -238,11 +239,9 @@ class _Reader:
     def structural_problem(self, rel, header, expected) -> str | None:
         """One message for a header that shows the whole file was misread:
         another separator, no header row, another encoding."""
-        joined = "".join(header)
-        for mark, name in (("\t", "制表符（Tab）"), (";", "分号（;）"), ("；", "全角分号（；）"), ("|", "竖线（|）")):
-            if len(header) <= 1 and mark in joined:
-                return (f"{rel}：文件用{name}分隔各列，而不是逗号，无法按列读取。"
-                        "请在 Excel 中用“另存为 → CSV UTF-8（逗号分隔）”保存。")
+        separator = other_separator(header)
+        if separator:
+            return separator_message(rel, separator)
         keys = {normalise_label(name) for name in expected}
         if any(normalise_label(cell) in keys for cell in header):
             return None

@@ -19,7 +19,7 @@ from pathlib import Path
 from . import formats as F
 from .findings import Finding
 from .rules import RULES
-from .textio import InputFileError, read_csv_rows, shorten, visible
+from .textio import InputFileError, other_separator, read_csv_rows, separator_message, shorten, visible
 
 DEPARTMENTS_FILE = Path("params") / "departments.csv"
 DEPARTMENT_COLUMNS = ("id", "name", "region")
@@ -161,6 +161,9 @@ def load_project(root: Path) -> Project:
         header, rows = read_csv_rows(path, rel)
     except InputFileError as exc:
         raise ProjectError(str(exc)) from None
+    separator = other_separator(header)
+    if separator:
+        raise ProjectError(separator_message(rel, separator))
     missing = [c for c in DEPARTMENT_COLUMNS if c not in header]
     if missing:
         raise ProjectError(

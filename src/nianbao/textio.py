@@ -145,6 +145,21 @@ def parse_csv(text: str, rel: str, max_rows: int | None = None) -> tuple[list[st
     return header, rows
 
 
+_SEPARATORS = (("\t", "制表符（Tab）"), (";", "分号（;）"), ("；", "全角分号（；）"), ("|", "竖线（|）"))
+
+
+def other_separator(header: list[str]) -> str | None:
+    """The name of the separator a one-column header shows the file really uses."""
+    if len(header) > 1:
+        return None
+    joined = "".join(header)
+    return next((name for mark, name in _SEPARATORS if mark in joined), None)
+
+
+def separator_message(rel: str, name: str) -> str:
+    return f"{rel}：文件用{name}分隔各列，而不是逗号，无法按列读取。请在 Excel 中用“另存为 → CSV UTF-8（逗号分隔）”保存。"
+
+
 def read_csv_rows(path: Path, rel: str):
     return parse_csv(read_text(path, rel), rel)
 
