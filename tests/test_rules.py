@@ -667,3 +667,16 @@ def test_engine_never_waives_input_or_r5(project_2020_2021):
     severities = {f.rule: f.severity for f in found}
     assert severities["R5"] == ERROR and severities["INPUT"] == ERROR
     assert severities["R2"] == WAIVED
+
+
+def test_readme_rules_table_lists_every_rule_with_its_severity():
+    from pathlib import Path
+
+    from nianbao.findings import SEVERITY_TITLES
+    from nianbao.rules import RULES
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    rows = {cells[1].strip(): cells[2].strip() for line in readme.splitlines()
+            if line.startswith("| ") and len(cells := line.split("|")) > 3}
+    assert {rule.id: SEVERITY_TITLES[rule.severity] for rule in RULES.values()} == {
+        rule_id: rows.get(rule_id) for rule_id in RULES}
