@@ -136,13 +136,17 @@ def print_findings(project, checked, findings, out) -> None:
             continue
         tally = counts(found)
         out.write(f"{'✗' if tally[ERROR] else '!'} {year} {name}（{dept}）：{_tally_text(tally)}\n")
-        for finding in found:
+        for finding in found[:CONSOLE_FINDINGS]:
             out.write(f"    [{_SEVERITY[finding.severity]}] {describe(finding)}\n")
+        if len(found) > CONSOLE_FINDINGS:
+            out.write(f"    ……另有 {len(found) - CONSOLE_FINDINGS} 项（全部问题见 nianbao check --year {year} --dept {dept} --json，"
+                      "或构建后的 outputs/draft/checks.csv）\n")
     tally = counts(findings)
     out.write(f"共检查 {len(checked)} 份年度数据：{_tally_text(tally)}。\n")
 
 
 _SEVERITY = {"error": "错误", "warning": "提示", "waived": "已说明"}
+CONSOLE_FINDINGS = 50  # per department-year on the console; --json and checks.csv list every finding
 
 
 def _tally_text(tally) -> str:
@@ -436,6 +440,99 @@ def main(argv=None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - the one place every other failure is turned into words
+        return report_exception(exc, args, sys.argv[1:] if argv is None else argv)
+
+
+# The kit's own exceptions carry a Chinese message for people: (class path, exit code).
+KIT_ERRORS = (
+    ("nianbao.project.ProjectError", EXIT_USAGE),
+    ("nianbao.xlsx.ImportUsageError", EXIT_USAGE),
+    ("nianbao.distributed.ClusterError", EXIT_USAGE),
+    ("nianbao.batch.BuildLocked", EXIT_USAGE),
+    ("nianbao.textio.InputFileError", EXIT_FINDINGS),
+    ("nianbao.config.ConfigError", EXIT_FINDINGS),
+    ("nianbao.formats.FormatError", EXIT_FINDINGS),
+    ("nianbao.report.ReportError", EXIT_FINDINGS),
+    ("nianbao.pdf.PDFError", EXIT_FINDINGS),
+)
+
+_OS_ERRORS = {
+    "EACCES": "没有权限", "EPERM": "没有权限", "ENOSPC": "磁盘空间不足", "EDQUOT": "磁盘配额已满", "EROFS": "文件系统是只读的",
+    "ENOENT": "文件或文件夹不存在", "EISDIR": "这是一个文件夹，不是文件", "ENOTDIR": "路径中有一项不是文件夹",
+    "EMFILE": "打开的文件过多", "ENAMETOOLONG": "文件名过长",
+}
+
+
+def _kit_error(exc: Exception) -> int | None:
+    """The exit code of one of the kit's own exceptions (None: not one of them)."""
+    for path, code in KIT_ERRORS:
+        module, _, name = path.rpartition(".")
+        cls = getattr(sys.modules.get(module), name, None)  # a module never imported raised nothing
+        if cls is not None and isinstance(exc, cls):
+            return code
+    return None
+
+
+def report_exception(exc: Exception, args, argv=()) -> int:
+    """Say in one Chinese line what went wrong; an unexpected failure also leaves its
+    traceback in a log file for a support request (never on the console)."""
+    import errno
+
+    code = _kit_error(exc)
+    if code is not None:
+        print(f"错误：{exc}", file=sys.stderr)
+        return code
+    if isinstance(exc, OSError) and errno.errorcode.get(exc.errno) in _OS_ERRORS:
+        where = f"{exc.filename}：" if exc.filename else ""
+        print(f"错误：{where}{_OS_ERRORS[errno.errorcode[exc.errno]]}。请检查该位置的权限和磁盘空间后重试。", file=sys.stderr)
+        return EXIT_USAGE
+    if isinstance(exc, MemoryError):
+        print("错误：内存不足，命令未能完成。请关闭其他程序，或用 --year/--dept 分批处理后重试。", file=sys.stderr)
+        return EXIT_USAGE
+    log = write_support_log(exc, args, argv)
+    where = f"详细信息已写入 {log}，求助时请附上该文件" if log else "详细信息无法写入日志文件"
+    print(f"错误：内部错误（{type(exc).__name__}），命令未能完成。{where}。", file=sys.stderr)
+    return EXIT_USAGE
+
+
+LOG_DIR = "outputs/.cache/logs"  # in the project; the system temp folder when there is no project
+
+
+def _log_folders(args) -> list:
+    import tempfile
+    from pathlib import Path
+
+    from .project import ProjectError, find_root
+
+    fallback = Path(tempfile.gettempdir()) / "nianbao-logs"
+    try:
+        return [find_root(explicit=getattr(args, "project", None)) / LOG_DIR, fallback]
+    except (ProjectError, OSError):
+        return [fallback]
+
+
+def write_support_log(exc: Exception, args, argv=()):
+    """The traceback and the command line in a new log file; its path (None if even that fails)."""
+    import os
+    import platform
+    import traceback
+    from datetime import datetime
+
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    text = (
+        f"nianbao {__version__}, Python {platform.python_version()}, {platform.platform()}\n"
+        f"nianbao {' '.join(map(str, argv))}\n\n" + "".join(traceback.format_exception(exc))
+    )
+    for folder in _log_folders(args):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"nianbao-{stamp}-{os.getpid()}.log"
+            path.write_text(text, encoding="utf-8")
+            return path
+        except OSError:  # an unwritable project: try the next place
+            continue
+    return None
 
 
 if __name__ == "__main__":  # pragma: no cover
