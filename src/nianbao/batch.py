@@ -348,7 +348,7 @@ class _StageFailed(Exception):
 
 
 # What a failed stage is called for people (the failure's message and the index's badge).
-STAGES = {"execute": "运行笔记本", "export": "导出网页", "pdf": "生成 PDF", "record": "记录校验结果", "worker": "工作进程"}
+STAGES = {"execute": "运行笔记本", "export": "导出网页", "pdf": "生成PDF", "record": "记录校验结果", "worker": "工作进程"}
 
 
 def _stage(name: str, work, *args):
