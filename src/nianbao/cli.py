@@ -208,14 +208,16 @@ def cmd_import(args) -> int:
     except ImportUsageError as exc:
         raise UsageError(str(exc)) from None
     failed = result.refused > 0
-    if result.imported:
-        pairs = set(result.imported)
-        run = check_project(project, {y for y, _ in pairs}, {d for _, d in pairs})
-        findings = [f for f in run.findings if (f.year, f.department) in pairs]
-        print("\n校验导入的数据：")
-        print_findings(project, sorted(pairs), findings, sys.stdout)
-        failed = failed or any(f.severity == ERROR for f in findings)
-    print(f"共导入 {len(result.imported)} 份工作簿" + (f"，拒绝 {result.refused} 份。" if result.refused else "。"))
+    try:
+        if result.imported:
+            pairs = set(result.imported)
+            run = check_project(project, {y for y, _ in pairs}, {d for _, d in pairs})
+            findings = [f for f in run.findings if (f.year, f.department) in pairs]
+            print("\n校验导入的数据：")
+            print_findings(project, sorted(pairs), findings, sys.stdout)
+            failed = failed or any(f.severity == ERROR for f in findings)
+    finally:  # what was imported is said even when the check itself fails
+        print(f"共导入 {len(result.imported)} 份工作簿" + (f"，拒绝 {result.refused} 份。" if result.refused else "。"))
     return EXIT_FINDINGS if failed else EXIT_OK
 
 
