@@ -362,9 +362,11 @@ def _stage(name: str, work, *args):
 
         detail = f"{type(exc).__name__}: {exc}"
         # The kit's own exceptions say what is wrong in Chinese; others are for the log only.
-        reason = f"：{exc}" if type(exc).__module__.startswith("nianbao.") else "。详细原因见该报告的 build.log"
+        own = type(exc).__module__.startswith("nianbao.")
+        message = (f"{STAGES[name]}时出错：{str(exc).rstrip('。')}。报告未更新。" if own
+                   else f"{STAGES[name]}时出错，报告未更新。详细原因见该报告的 build.log。")
         raise _StageFailed(RunFailure(
-            f"{STAGES[name]}时出错，报告未更新（原有的输出保持不变）{reason}",
+            message,
             exception=detail[:2000], traceback=traceback.format_exc()[-4000:], stage=name,
         )) from None
 
