@@ -573,3 +573,36 @@ def test_an_export_failure_is_a_value_in_the_manifest_and_the_index(capsys, monk
     assert manifest["status"] == "failed" and manifest["failure"]["stage"] == "export"
     assert "Traceback" in (record / "build.log").read_text(encoding="utf-8")  # the log keeps the detail
     assert build_badge(manifest) == ("failed", "生成失败（导出网页）")
+
+
+@pytest.mark.kernel
+def test_sigkill_during_render_leaves_a_folder_the_next_run_removes(monkeypatch, rendered, tmp_path):
+    """The issue's case end to end: `nianbao render` killed by SIGKILL mid-run."""
+    import time
+
+    from nianbao.batch import CACHE_FILE, HashCache, plan, run_job
+    from nianbao.project import load_project
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp), "PYTHONPATH": str(REPO / "src")}
+    env.pop("NIANBAO_PROJECT", None)
+    command = [sys.executable, "-m", "nianbao", "render", "--project", str(rendered), "--dept", "demo", "--year", "2021"]
+    render = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not list(temp.glob("nianbao-2021-demo-*/report.ipynb")) and time.monotonic() < deadline:
+            time.sleep(0.05)  # papermill writes the notebook as cells run: the kernel is busy
+        (left,) = temp.glob("nianbao-2021-demo-*")
+    finally:
+        os.killpg(render.pid, signal.SIGKILL)  # the render and its kernel, as `kill -9` of the session would
+        render.wait()
+    assert left.is_dir()  # nobody could remove it…
+    notebook = tmp_path / "gone.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(), notebook)
+    (planned,) = plan(load_project(rendered), {2021}, {"demo"}, "draft", force=True, notebook=notebook,
+                      cache=HashCache(rendered / CACHE_FILE), kernel="fresh")
+    notebook.unlink()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    run_job(planned.job)  # …so the next run does (this one fails at once: its notebook is gone)
+    assert list(temp.glob("nianbao-*")) == []
