@@ -146,6 +146,20 @@ def test_console_lists_fifty_findings_then_the_count_of_the_rest(capsys, builder
     assert unchanged(before, builder.root)
 
 
+def test_console_caps_the_projects_own_findings_too(capsys, builder):
+    builder.add("demo", 2021, size=5)
+    roster = builder.root / "params" / "departments.csv"
+    roster.write_text(roster.read_text(encoding="utf-8") + "".join(f"坏编号{i},某局{i},示例区\n" for i in range(60)), encoding="utf-8")
+    before = snapshot(builder.root)
+    code, out, err = run_cli(capsys, "check", "--project", builder.root)
+    assert code == 1
+    assert sum(1 for line in out.splitlines() if line.startswith("✗ INPUT")) == 50
+    assert "✗ ……另有 10 项（全部问题见 nianbao check --json）" in out and "错误 60 项" in out
+    assert "params/departments.csv 第3行" in out and "只能用小写字母" in out  # each line still names the file, line and what to write
+    clean(out, err)
+    assert unchanged(before, builder.root)
+
+
 def test_checks_csv_lists_every_finding(builder):
     from nianbao.engine import check_project
     from nianbao.site import write_sites

@@ -121,8 +121,10 @@ def print_findings(project, checked, findings, out) -> None:
     from .findings import ERROR, counts, describe
 
     general = [f for f in findings if f.year is None or f.department is None]
-    for finding in general:
+    for finding in general[:CONSOLE_FINDINGS]:
         out.write(f"✗ {describe(finding)}\n")
+    if len(general) > CONSOLE_FINDINGS:
+        out.write(f"✗ ……另有 {len(general) - CONSOLE_FINDINGS} 项（全部问题见 nianbao check --json）\n")
     by_report: dict[tuple[int, str], list] = {}
     for finding in findings:
         if finding.year is not None and finding.department is not None:
@@ -146,7 +148,7 @@ def print_findings(project, checked, findings, out) -> None:
 
 
 _SEVERITY = {"error": "错误", "warning": "提示", "waived": "已说明"}
-CONSOLE_FINDINGS = 50  # per department-year on the console; --json and checks.csv list every finding
+CONSOLE_FINDINGS = 50  # per department-year (and for the project) on the console; --json and checks.csv list all
 
 
 def _tally_text(tally) -> str:
