@@ -281,6 +281,8 @@ def test_a_folder_goes_on_after_a_refused_and_a_crashing_workbook(capsys, monkey
     assert "拒绝导入" in out and "a-garbage.xlsx 不是有效的 .xlsx 工作簿" in out and "另存为 .xlsx" in out
     assert "b-alpha.xlsx" in out and "意外错误" in out and "其他工作簿照常处理" in out
     assert "KeyError" not in out and "openpyxl" not in out and "BadZipFile" not in out
+    (log,) = (b.root / "outputs" / ".cache" / "logs").iterdir()  # the detail, for a support request
+    assert f"求助时请附上 {log}" in out and "KeyError: 'an openpyxl internal'" in log.read_text(encoding="utf-8")
     assert "已写入 data/2021/beta/" in out and "校验导入的数据" in out
     assert out.strip().endswith("共导入 1 份工作簿，拒绝 2 份。")
     assert not b.folder("alpha", 2021).exists()

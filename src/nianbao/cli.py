@@ -500,43 +500,20 @@ def report_exception(exc: Exception, args, argv=()) -> int:
     return EXIT_USAGE
 
 
-LOG_DIR = "outputs/.cache/logs"  # in the project; the system temp folder when there is no project
-
-
-def _log_folders(args) -> list:
-    import tempfile
-    from pathlib import Path
-
+def _project_root(args):
+    """The project the command was run for, if there is one (for the support log)."""
     from .project import ProjectError, find_root
 
-    fallback = Path(tempfile.gettempdir()) / "nianbao-logs"
     try:
-        return [find_root(explicit=getattr(args, "project", None)) / LOG_DIR, fallback]
+        return find_root(explicit=getattr(args, "project", None))
     except (ProjectError, OSError):
-        return [fallback]
+        return None
 
 
 def write_support_log(exc: Exception, args, argv=()):
-    """The traceback and the command line in a new log file; its path (None if even that fails)."""
-    import os
-    import platform
-    import traceback
-    from datetime import datetime
+    from .support import write_log
 
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    text = (
-        f"nianbao {__version__}, Python {platform.python_version()}, {platform.platform()}\n"
-        f"nianbao {' '.join(map(str, argv))}\n\n" + "".join(traceback.format_exception(exc))
-    )
-    for folder in _log_folders(args):
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"nianbao-{stamp}-{os.getpid()}.log"
-            path.write_text(text, encoding="utf-8")
-            return path
-        except OSError:  # an unwritable project: try the next place
-            continue
-    return None
+    return write_log(exc, _project_root(args), "nianbao " + " ".join(map(str, argv)))
 
 
 if __name__ == "__main__":  # pragma: no cover

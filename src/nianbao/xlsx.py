@@ -933,11 +933,15 @@ def import_workbooks(project: Project, paths, years=None, depts=None, force=Fals
         shown = project.relative(path.resolve())
         try:
             key = _import_one(project, path, shown, years, depts, force, seen, echo)
-        except Exception:  # a workbook the reader did not foresee: refused, the rest go on
+        except Exception as exc:  # a workbook the reader did not foresee: refused, the rest go on
+            from .support import write_log
+
             key = None
+            log = write_log(exc, project.root, f"nianbao import: {path}")
             echo(f"✗ 拒绝导入 {shown}：")
             echo(f"    [拒绝] 读取或写入这个工作簿时出现意外错误，未导入（其他工作簿照常处理）。请在 Excel 或 WPS 中打开它，"
-                 "另存为 .xlsx 后再导入；如仍不行，请用 nianbao template --xlsx 重新生成工作簿，把数字抄入。")
+                 "另存为 .xlsx 后再导入；如仍不行，请用 nianbao template --xlsx 重新生成工作簿，把数字抄入。"
+                 + (f"求助时请附上 {log}。" if log else ""))
         if key is None:
             run.refused += 1
         else:
