@@ -314,9 +314,11 @@ class SectionTexts:
                 self._pairs[key] = common / (len(mine) + len(theirs) - common) >= _OTHER_DEPARTMENT_JACCARD
         return self._pairs[key]
 
-    def similar(self, heading: str, group: list[Submission]) -> dict[int, list[Submission]]:
-        """id of a member of ``group`` → the other members whose section is alike,
-        in department order.  Computed once per group and heading.
+    def similar(self, heading: str, group: list[Submission]) -> dict[int, tuple[Submission, ...]]:
+        """id of a member of ``group`` whose section is alike another's → the alike
+        members *including itself*, in department order (members of one class share
+        the tuple: a region of n alike sections costs O(n), not n lists of n − 1).
+        Computed once per group and heading.
 
         Members with the same comparable text form one class and only one of them
         is compared (identical sections are alike by definition): 300 departments
@@ -327,22 +329,19 @@ class SectionTexts:
             for sub in group:
                 if len(self.text(sub, heading)) >= _MIN_COPY_CHARS:
                     classes.setdefault(self.text(sub, heading), []).append(sub)
-            representatives = [members[0] for members in classes.values()]
-            by_id = {id(r): classes[self.text(r, heading)] for r in representatives}
+            by_id = {id(members[0]): members for members in classes.values()}
             alike_classes: dict[int, list[list[Submission]]] = {ident: [] for ident in by_id}
-            for a, b in self.candidates(heading, representatives):
+            for a, b in self.candidates(heading, [members[0] for members in by_id.values()]):
                 if self.alike(by_id[a][0], by_id[b][0], heading):
                     alike_classes[a].append(by_id[b])
                     alike_classes[b].append(by_id[a])
-            result: dict[int, list[Submission]] = {}
+            result: dict[int, tuple[Submission, ...]] = {}
             for ident, members in by_id.items():
-                others = [peer for cls in alike_classes[ident] for peer in cls]
-                if len(members) == 1 and not others:
+                if len(members) == 1 and not alike_classes[ident]:
                     continue
-                for sub in members:
-                    peers = [peer for peer in members if peer is not sub] + others
-                    peers.sort(key=lambda peer: peer.department.id)
-                    result[id(sub)] = peers
+                everyone = members + [peer for cls in alike_classes[ident] for peer in cls]
+                shared = tuple(sorted(everyone, key=lambda peer: peer.department.id))
+                result.update((id(sub), shared) for sub in members)
             self._similar[key] = result
         return self._similar[key]
 
@@ -375,11 +374,12 @@ class SectionTexts:
 _NAMED_PEERS = 5  # a finding names this many similar peers and counts the rest
 
 
-def _peers_text(peers: list[Submission]) -> str:
-    named = "、".join(f"{p.department.name}（{p.department.id}）" for p in peers[:_NAMED_PEERS])
-    if len(peers) > _NAMED_PEERS:
-        return f"{named}等 {len(peers)} 个部门"
-    return named
+def _peers_text(sub: Submission, alike: tuple[Submission, ...]) -> str:
+    """The first few alike peers by name, and how many there are (``alike`` includes ``sub``)."""
+    named = [p for p in alike[: _NAMED_PEERS + 1] if p is not sub][:_NAMED_PEERS]
+    text = "、".join(f"{p.department.name}（{p.department.id}）" for p in named)
+    count = len(alike) - 1
+    return f"{text}等 {count} 个部门" if count > _NAMED_PEERS else text
 
 
 def copy_findings(sub: Submission, previous: Submission | None, peers: list[Submission],
@@ -399,14 +399,14 @@ def copy_findings(sub: Submission, previous: Submission | None, peers: list[Subm
             previous and previous.narrative and len(texts.text(previous, heading)) >= _MIN_COPY_CHARS
             and texts.alike(sub, previous, heading)
         )
-        alike = texts.similar(heading, [sub, *peers]).get(id(sub), []) if peers else []
+        alike = texts.similar(heading, [sub, *peers]).get(id(sub), ()) if peers else ()
         if not copied_last_year and not alike:
             continue
         sources = []
         if copied_last_year:
             sources.append(f"本部门{previous.year}年报告")
         if alike:
-            sources.append(f"{_peers_text(alike)}同年报告")
+            sources.append(f"{_peers_text(sub, alike)}同年报告")
         advice = "请按本年度情况写本部门的情况" if copied_last_year and alike else (
             "请按本年度情况重写" if copied_last_year else "请写本部门的情况")
         found.append(
