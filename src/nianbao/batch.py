@@ -397,7 +397,7 @@ def run_job(job: Job) -> RunOutput:
     folder = scratch.make(f"{job.year}-{job.department}")
     try:
         params = _run_parameters(job)
-        result, log = _execute(job, params, folder)
+        result, log = _stage("execute", _execute, job, params, folder)  # e.g. a kernel that cannot start
         stages["execute"] = round(time.perf_counter() - started, 3)
         if not result.ok:
             failure = result.failure
