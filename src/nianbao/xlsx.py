@@ -22,8 +22,8 @@ from __future__ import annotations
 import io
 import math
 import re
-import warnings
 import unicodedata
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
