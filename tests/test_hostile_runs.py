@@ -194,7 +194,7 @@ def test_unexpected_exception_is_one_line_and_a_log_with_the_traceback(capsys, m
     code, out, err = run_cli(capsys, *command, "--project", b.root)
     assert code == 2
     lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("错误：内部错误（RuntimeError）")
+    assert len(lines) == 1 and lines[0].startswith("错误：工具内部出错，命令未能完成。") and "RuntimeError" not in err
     log = Path(lines[0].split("详细信息已写入 ")[1].split("，求助时")[0])
     assert log.parent == b.root / "outputs" / ".cache" / "logs"
     text = log.read_text(encoding="utf-8")

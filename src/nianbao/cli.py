@@ -496,7 +496,7 @@ def report_exception(exc: Exception, args, argv=()) -> int:
         return EXIT_USAGE
     log = write_support_log(exc, args, argv)
     where = f"详细信息已写入 {log}，求助时请附上该文件" if log else "详细信息无法写入日志文件"
-    print(f"错误：内部错误（{type(exc).__name__}），命令未能完成。{where}。", file=sys.stderr)
+    print(f"错误：工具内部出错，命令未能完成。{where}。", file=sys.stderr)  # the class name is in the log, not here
     return EXIT_USAGE
 
 
