@@ -243,6 +243,32 @@ def test_known_exceptions_become_chinese_without_a_log(capsys, monkeypatch, buil
     clean(out, err)
 
 
+def test_a_failing_index_step_is_said_and_redone_by_the_next_build(capsys, monkeypatch, tmp_path):
+    """Nothing to run (no data yet), so no kernel: only the site step, which fails once."""
+    import shutil
+
+    from nianbao import site
+
+    builder = ProjectBuilder(tmp_path)
+    (tmp_path / "notebooks").mkdir()
+    shutil.copy(NOTEBOOK, tmp_path / "notebooks")
+    monkeypatch.setattr(site, "write_sites", _raise)
+    code, out, err = run_cli(capsys, "build", "--project", tmp_path)
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "目录页（outputs/draft/index.html）未能更新" in lines[0] and "下次运行 nianbao build" in lines[0]
+    log = Path(lines[0].split("详细信息已写入 ")[1].split("，求助时")[0])
+    assert "RuntimeError: 内部测试" in log.read_text(encoding="utf-8")
+    assert "共 0 份" in out  # the summary still comes
+    clean(out, err)
+    from nianbao.batch import site_marker
+
+    assert not site_marker(tmp_path, "draft").exists()  # so an unchanged next build does not skip the index
+    monkeypatch.undo()
+    code, out, err = run_cli(capsys, "build", "--project", tmp_path)
+    assert code == 0 and (tmp_path / "outputs" / "draft" / "index.html").is_file()
+
+
 # ---------------------------------------------------------------------------
 # import: per workbook, limits up front, numbers, and the data it would replace
 # ---------------------------------------------------------------------------

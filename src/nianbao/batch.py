@@ -773,6 +773,11 @@ def _remember_outputs(root: Path, job: Job, cache: HashCache) -> None:
         cache.remember(L.outputs(root) / rel, digest)
 
 
+def site_marker(root: Path, mode: str) -> Path:
+    """Where the state the sites were last written for is kept (removed when writing them failed)."""
+    return L.outputs(root) / ".cache" / f"site-{mode}.sha256"
+
+
 def site_fingerprint(project: Project, result: BuildResult, mode: str) -> bool:
     """Whether the sites need writing again; records the new state when they do.
 
@@ -792,7 +797,7 @@ def site_fingerprint(project: Project, result: BuildResult, mode: str) -> bool:
         "missing": sorted(result.missing),
     }
     digest = hashlib.sha256(json.dumps(state, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-    marker = L.outputs(project.root) / ".cache" / f"site-{mode}.sha256"
+    marker = site_marker(project.root, mode)
     index = L.outputs(project.root) / mode / "index.html"
     try:
         unchanged = marker.read_text(encoding="ascii") == digest and index.exists()

@@ -347,11 +347,7 @@ def cmd_build(args) -> int:
                 scheduler=args.scheduler,
                 progress=Progress(),
             )
-            if site_fingerprint(project, result, args.mode):
-                from .engine import check_project
-                from .site import write_sites
-
-                write_sites(project, check_project(project), result.missing, args.mode)
+            site_failed = site_fingerprint(project, result, args.mode) and not write_index(project, result, args)
     except BuildLocked as exc:
         print(f"错误：本项目已有一个构建正在运行（{exc}）。请等它结束后再试。", file=sys.stderr)
         return EXIT_USAGE
@@ -359,6 +355,8 @@ def cmd_build(args) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_USAGE
     print(summary(result, project, args.mode))
+    if site_failed:
+        return EXIT_FINDINGS
     if not result.interrupted and result.count("skip") == len(result.planned):  # not when some were withheld
         print("所有报告都是最新的，无需重新生成。" if result.planned else "没有需要生成的报告。")
     where = "outputs/draft/index.html" if args.mode == "draft" else "outputs/publish/（上传此文件夹）"
@@ -366,6 +364,25 @@ def cmd_build(args) -> int:
     if result.interrupted:
         return 130
     return EXIT_OK if result.ok else EXIT_FINDINGS
+
+
+def write_index(project, result, args) -> bool:
+    """The index pages (the build's last stage); a failure there is said, and the
+    reports already made stay.  Whether it succeeded."""
+    from .batch import site_marker
+    from .engine import check_project
+    from .site import write_sites
+
+    try:
+        write_sites(project, check_project(project), result.missing, args.mode)
+        return True
+    except Exception as exc:  # noqa: BLE001 - the reports are made: say so, and leave the traceback in a log
+        site_marker(project.root, args.mode).unlink(missing_ok=True)  # the next build writes the index again
+        log = write_support_log(exc, args, sys.argv[1:])
+        where = f"详细信息已写入 {log}，求助时请附上该文件" if log else "详细信息无法写入日志文件"
+        print(f"错误：报告已生成，但目录页（outputs/{args.mode}/index.html）未能更新；下次运行 nianbao build 时会重新生成。{where}。",
+              file=sys.stderr)
+        return False
 
 
 # ---------------------------------------------------------------------------
