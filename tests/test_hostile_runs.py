@@ -524,6 +524,8 @@ def test_a_failed_run_leaves_no_scratch_folder_and_records_its_stage(monkeypatch
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
     output = run_job(planned.job)
     assert output.status == "failed" and output.failure["stage"] == "execute"
+    assert output.failure["message"] == "笔记本无法运行。详细原因见该报告的 build.log。"
+    assert "gone.ipynb" in output.record_files["build.log"].decode()  # the detail is in the log
     assert list(temp.iterdir()) == []
     install_output(builder.root, planned.job, output)
     manifest = json.loads((builder.root / "outputs" / "draft" / "2021" / "demo" / "manifest.json").read_text(encoding="utf-8"))
@@ -546,6 +548,23 @@ def test_a_dead_worker_is_recorded_in_the_manifest_and_the_index(tmp_path):
     assert manifest["status"] == "failed" and manifest["failure"]["stage"] == "worker"
     assert "terminated abruptly" in (record / "build.log").read_text(encoding="utf-8")
     assert build_badge(manifest) == ("failed", "生成失败（工作进程）")
+
+
+@pytest.mark.parametrize("command", ["render", "build"])
+@pytest.mark.parametrize("content", ["{not json", "{}", '{"cells": 5, "nbformat": 4, "nbformat_minor": 5, "metadata": {}}'],
+                         ids=["not-json", "empty-object", "cells-not-a-list"])
+def test_a_notebook_that_is_not_one_is_refused_before_any_kernel(capsys, builder, tmp_path, command, content):
+    builder.add("demo", 2021, size=5)
+    notebook = tmp_path / "报告.ipynb"
+    notebook.write_text(content, encoding="utf-8")
+    before = snapshot(builder.root)
+    extra = ("--dept", "demo", "--year", 2021) if command == "render" else ()
+    code, out, err = run_cli(capsys, command, "--project", builder.root, "--notebook", notebook, *extra)
+    assert code == 2
+    assert f"{notebook} 不是有效的 Jupyter 笔记本" in err and "重新复制" in err
+    assert "JSON" not in err and "Validation" not in err
+    clean(out, err)
+    assert unchanged(before, builder.root) and not (builder.root / "outputs" / "draft" / "2021").exists()
 
 
 # ---------------------------------------------------------------------------

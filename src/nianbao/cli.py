@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 
 from . import __version__
 
@@ -267,6 +268,7 @@ def cmd_render(args) -> int:
         failure = RunFailure(**{k: outcome.failure.get(k) for k in ("message", "cell_index", "cell_source", "exception", "traceback")})
         print(f"错误：{failure.describe()}", file=sys.stderr)
         print(f"原有的输出（如有）保持不变：{project.relative(target)}/", file=sys.stderr)
+        print(f"运行记录：{project.relative(record_dir(project.root, args.mode, year, dept))}/build.log", file=sys.stderr)
         return EXIT_FINDINGS
     if report.settings.late:
         print("提示：公开日期晚于法定期限（次年1月31日）。", file=sys.stderr)
@@ -297,6 +299,17 @@ def check_notebook(notebook) -> None:
         raise UsageError(f"找不到报告笔记本 {notebook}：请用 --notebook 指定，或把 {NOTEBOOK.as_posix()} 复制到项目中。")
     if notebook.suffix != ".ipynb":
         raise UsageError(f"{notebook} 不是 Jupyter 笔记本（.ipynb 文件）。")
+    import nbformat
+
+    try:
+        with warnings.catch_warnings():  # nbformat warns in English about what it repairs
+            warnings.simplefilter("ignore")
+            nbformat.validate(nbformat.read(notebook, as_version=4))
+    except Exception:  # not JSON, not a notebook, an unknown version: one answer for people
+        raise UsageError(
+            f"{notebook} 不是有效的 Jupyter 笔记本（内容无法解析）：请在 JupyterLab 中打开检查，"
+            f"或从本工具的 {NOTEBOOK.as_posix()} 重新复制一份。"
+        ) from None
 
 
 def parse_formats(text, default) -> tuple[str, ...]:

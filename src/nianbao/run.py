@@ -117,8 +117,19 @@ def failed_run(exc: Exception, output_path: Path) -> RunResult:
     if isinstance(exc, PapermillExecutionError):
         return RunResult(nb, _failure_from_papermill(exc, nb))
     name = type(exc).__name__
-    message = "运行超时" if "Timeout" in name or "timeout" in str(exc).lower() else "笔记本无法运行"
-    return RunResult(nb, RunFailure(f"{message}：{name}: {exc}", exception=f"{name}: {exc}", stage="execute"))
+    return RunResult(nb, RunFailure(_why_not_run(exc), exception=f"{name}: {exc}"[:2000], stage="execute"))
+
+
+def _why_not_run(exc: Exception) -> str:
+    """A run that stopped outside any cell's own error, in words (the exception is kept for the log)."""
+    name = type(exc).__name__
+    if "Timeout" in name or "timeout" in str(exc).lower():
+        why = "运行超时：有单元格在规定时间内没有完成（nianbao build 可用 --timeout 秒数 放宽）"
+    elif "DeadKernel" in name:
+        why = "内核意外退出（可能内存不足或被终止）"
+    else:
+        why = "笔记本无法运行"
+    return f"{why}。详细原因见该报告的 build.log。"
 
 
 def execute(notebook_path: Path, params: dict, workdir: Path, *, timeout: int = 600, kernel_name: str = "python3") -> RunResult:
