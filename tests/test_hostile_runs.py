@@ -667,3 +667,31 @@ def test_sigkill_during_render_leaves_a_folder_the_next_run_removes(monkeypatch,
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
     run_job(planned.job)  # …so the next run does (this one fails at once: its notebook is gone)
     assert list(temp.glob("nianbao-*")) == []
+
+
+@pytest.mark.kernel
+def test_an_export_failure_in_a_build_worker_is_recorded_not_a_dead_worker(rendered, tmp_path):
+    """The issue's case through `nianbao build` (worker processes, no monkeypatch): the
+    notebook's last cell displays HTML whose report metadata is not a mapping, which
+    the exporter's metadata step rejects."""
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(
+        'from IPython.display import HTML, display\ndisplay(HTML("<p>附注</p>"), metadata={"nianbao": "不是字典"})'))
+    notebook = tmp_path / "odd-metadata.ipynb"
+    nbformat.write(nb, notebook)
+    site = rendered / "outputs" / "draft" / "2021" / "demo"
+    before = snapshot(rendered)
+    env = {k: v for k, v in os.environ.items() if k != "NIANBAO_PROJECT"}
+    env["PYTHONPATH"] = str(REPO / "src")
+    done = subprocess.run([sys.executable, "-m", "nianbao", "build", "--project", str(rendered), "--jobs", "1", "--to", "html",
+                           "--notebook", str(notebook)], capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "导出网页时出错，报告未更新" in done.stdout and "工作进程异常退出" not in done.stdout
+    clean(done.stdout, done.stderr)
+    manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "failed" and manifest["failure"]["stage"] == "export"
+    assert "ValueError" in manifest["failure"]["exception"]
+    index = (rendered / "outputs" / "draft" / "index.html").read_text(encoding="utf-8")
+    row = index.split('data-year="2021" data-dept="demo"', 1)[1].split("</tr>", 1)[0]
+    assert "生成失败（导出网页）" in row
+    assert unchanged(before, rendered, record_may_change=True)
