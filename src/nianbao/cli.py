@@ -391,10 +391,8 @@ def write_index(project, result, args) -> bool:
         return True
     except Exception as exc:  # noqa: BLE001 - the reports are made: say so, and leave the traceback in a log
         site_marker(project.root, args.mode).unlink(missing_ok=True)  # the next build writes the index again
-        log = write_support_log(exc, args, sys.argv[1:])
-        where = f"详细信息已写入 {log}，求助时请附上该文件" if log else "详细信息无法写入日志文件"
-        print(f"错误：报告已生成，但目录页（outputs/{args.mode}/index.html）未能更新；下次运行 nianbao build 时会重新生成。{where}。",
-              file=sys.stderr)
+        print(f"错误：报告已生成，但目录页（outputs/{args.mode}/index.html）未能更新；下次运行 nianbao build 时会重新生成。"
+              f"{support_note(exc, args, sys.argv[1:])}。", file=sys.stderr)
         return False
 
 
@@ -524,9 +522,7 @@ def report_exception(exc: Exception, args, argv=()) -> int:
     if isinstance(exc, MemoryError):
         print("错误：内存不足，命令未能完成。请关闭其他程序，或用 --year/--dept 分批处理后重试。", file=sys.stderr)
         return EXIT_USAGE
-    log = write_support_log(exc, args, argv)
-    where = f"详细信息已写入 {log}，求助时请附上该文件" if log else "详细信息无法写入日志文件"
-    print(f"错误：工具内部出错，命令未能完成。{where}。", file=sys.stderr)  # the class name is in the log, not here
+    print(f"错误：工具内部出错，命令未能完成。{support_note(exc, args, argv)}。", file=sys.stderr)  # the class name: in the log
     return EXIT_USAGE
 
 
@@ -540,10 +536,12 @@ def _project_root(args):
         return None
 
 
-def write_support_log(exc: Exception, args, argv=()):
+def support_note(exc: Exception, args, argv=()) -> str:
+    """Write the support log; the words that say where it is."""
     from .support import write_log
 
-    return write_log(exc, _project_root(args), "nianbao " + " ".join(map(str, argv)))
+    log = write_log(exc, _project_root(args), "nianbao " + " ".join(map(str, argv)))
+    return f"详细信息已写入 {log}，求助时请附上该文件" if log else "详细信息无法写入日志文件"
 
 
 if __name__ == "__main__":  # pragma: no cover
