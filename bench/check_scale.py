@@ -4,6 +4,7 @@
     python bench/check_scale.py                 # 2000 department-years in a temp dir
     python bench/check_scale.py --n 5000 --repeat 5 --out /tmp/nb-bench
     python bench/check_scale.py --profile       # also cProfile the in-process engine
+    python bench/check_scale.py --copying 300   # S5: 300 alike vs 300 unlike sections in one region
 
 Generates N balanced department-years (report years 2019–2024, both formats,
 many departments in several regions, each with a realistic narrative) and times,
@@ -93,6 +94,47 @@ def generate(root: Path, n: int) -> int:
     return written
 
 
+BOILERPLATE = (
+    "本机关坚持以公开为常态、不公开为例外，围绕重点领域信息公开持续发力，完善主动公开目录，"
+    "规范依申请公开办理流程，加强政府信息管理和平台建设，强化监督保障，切实提升政务公开质量。"
+)
+
+
+def copying_project(root: Path, n: int, kind: str) -> None:
+    """``n`` departments of one region, one year; section 一 is ``kind``: each its
+    own ("unlike"), one shared boilerplate ("alike"), or the boilerplate after the
+    department's name ("near": alike, but no two texts equal)."""
+    from nianbao.testing import ProjectBuilder, narrative_for
+
+    departments = tuple((f"d{i:04d}", f"测试区第{i + 1}局", "测试区") for i in range(n))
+    builder = ProjectBuilder(root, departments)
+    for dept, name, _ in departments:
+        builder.add(dept, 2021, size=5)
+        values = builder.values[(dept, 2021)]
+        own = narrative_for(name, 2021, values)
+        if kind != "unlike":
+            first = (name if kind == "near" else "") + BOILERPLATE
+            head, _, rest = own.partition(f"## {F.SECTION_HEADINGS[4]}")
+            own = f"## {F.SECTION_HEADINGS[0]}\n\n{first}\n\n## {F.SECTION_HEADINGS[4]}{rest}"
+        builder.add(dept, 2021, values=values, narrative=own)
+
+
+def copying_case(n: int, repeat: int) -> None:
+    """S5 cost when a whole region shares one section, against a region that does not."""
+    times, counts = {}, {}
+    for kind in ("unlike", "alike", "near"):
+        with tempfile.TemporaryDirectory(prefix="nianbao-bench-s5-") as folder:
+            copying_project(Path(folder), n, kind)
+            project = load_project(Path(folder))
+            times[kind] = median_time(lambda: check_project(project), repeat)
+            counts[kind] = sum(1 for f in check_project(project).findings if f.rule == "S5")
+    print(f"S5：一个地区 {n} 个部门、一个年度，check_project 本进程，取 {repeat} 次的中位数")
+    labels = {"unlike": "各不相同", "alike": "第一部分完全相同", "near": "第一部分仅部门名称不同"}
+    for kind, seconds in times.items():
+        print(f"  {seconds:8.3f} s  S5 {counts[kind]:>5} 项  ÷各不相同 {seconds / times['unlike']:5.2f}  {labels[kind]}")
+    print("这是测量，不是测试：不做任何断言。")
+
+
 def csv_files(root: Path) -> list[Path]:
     return sorted(root.rglob("*.csv"))
 
@@ -135,7 +177,11 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, help="project folder to (re)generate; default: a temporary folder, removed afterwards")
     parser.add_argument("--keep", action="store_true", help="keep the generated data if --out is given and already filled")
     parser.add_argument("--profile", action="store_true", help="cProfile one in-process check and print the top functions")
+    parser.add_argument("--copying", type=int, metavar="N", help="only the S5 case: N alike vs N unlike sections in one region")
     args = parser.parse_args(argv)
+    if args.copying:
+        copying_case(args.copying, args.repeat)
+        return 0
 
     temp = None
     if args.out:

@@ -696,7 +696,8 @@ def test_a_failing_pdf_fails_the_run_and_keeps_html_and_pdf_together(project, mo
     monkeypatch.setattr(batch, "_pdf", broken)
     output = run_job(planned.job)
     assert output.status == "failed" and not output.site_files
-    assert "PDF 生成失败" in output.failure["message"] and "NotoSerifSC" in output.failure["message"]
+    assert output.failure["stage"] == "pdf" and "生成PDF时出错" in output.failure["message"]
+    assert "NotoSerifSC" in output.failure["exception"] and "NotoSerifSC" in output.record_files["build.log"].decode()
     outcome = install_output(project, planned.job, output)
     assert outcome.status == "failed"
     assert snapshot(project, SITE_FILES) == before

@@ -14,10 +14,8 @@ import hashlib
 import json
 import os
 import platform
-import shutil
-import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -343,13 +341,96 @@ _SESSION_DIR: Path | None = None
 def _session_dir() -> Path:
     global _SESSION_DIR
     if _SESSION_DIR is None:
-        _SESSION_DIR = Path(tempfile.mkdtemp(prefix=f"nianbao-kernel-{os.getpid()}-"))
+        from . import scratch
+
+        _SESSION_DIR = scratch.make("kernel")
+        import atexit
+
+        atexit.register(scratch.remove, _SESSION_DIR)  # atexit is LIFO: the kernel (registered later) stops first
     return _SESSION_DIR
+
+
+class _StageFailed(Exception):
+    """A stage of a run failed; carries the failure value."""
+
+    def __init__(self, failure):
+        super().__init__(failure.message)
+        self.failure = failure
+
+
+# What a failed stage is called for people (the failure's message and the index's badge).
+STAGES = {"execute": "运行笔记本", "export": "导出网页", "pdf": "生成PDF", "record": "记录校验结果", "worker": "工作进程"}
+
+
+def _stage(name: str, work, *args):
+    """``work(*args)``; an exception becomes the stage's failure value."""
+    try:
+        return work(*args)
+    except Exception as exc:
+        import traceback
+
+        from .run import RunFailure
+
+        detail = f"{type(exc).__name__}: {exc}"
+        # The kit's own exceptions say what is wrong in Chinese; others are for the log only.
+        own = type(exc).__module__.startswith("nianbao.")
+        message = (f"{STAGES[name]}时出错：{str(exc).rstrip('。')}。报告未更新。" if own
+                   else f"{STAGES[name]}时出错，报告未更新。详细原因见该报告的 build.log。")
+        raise _StageFailed(RunFailure(
+            message,
+            exception=detail[:2000], traceback=traceback.format_exc()[-4000:], stage=name,
+        )) from None
+
+
+def _export(notebook) -> dict[str, bytes]:
+    return {
+        "report.html": _exporter("html").from_notebook_node(notebook)[0].encode("utf-8"),
+        "report.fragment.html": _exporter("fragment").from_notebook_node(notebook)[0].encode("utf-8"),
+    }
 
 
 def run_job(job: Job) -> RunOutput:
     """Run one department-year: notebook, HTML, fragment, PDF, findings.  Writes
-    nothing under outputs/; failures are values."""
+    nothing under outputs/; every stage's failure is a value."""
+    from . import scratch
+
+    global _RUNNING
+    _RUNNING = True
+    started = time.perf_counter()
+    started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    versions = _versions()
+    stages: dict = {}
+    log = b""
+
+    def seconds() -> dict:
+        return {"total": round(time.perf_counter() - started, 3), **stages}
+
+    folder = scratch.make(f"{job.year}-{job.department}")
+    try:
+        params = _run_parameters(job)
+        result, log = _stage("execute", _execute, job, params, folder)  # e.g. a kernel that cannot start
+        stages["execute"] = round(time.perf_counter() - started, 3)
+        if not result.ok:
+            failure = result.failure
+            raise _StageFailed(failure if failure.stage else replace(failure, stage="execute"))
+        site_files, record_files = _finish(job, result.notebook, versions, stages, log)
+        return RunOutput(job.year, job.department, "ok", started_at, seconds(), versions, None, site_files, record_files)
+    except _StageFailed as failed:
+        return RunOutput(job.year, job.department, "failed", started_at, seconds(), versions,
+                         asdict(failed.failure), record_files={L.LOG: log + _failure_log(failed.failure)})
+    finally:
+        scratch.remove(folder)
+        _RUNNING = False
+
+
+def _run_parameters(job: Job) -> dict:
+    from .run import parameters
+
+    return parameters(job.department, job.year, Path(job.root), job.mode, job.publication_date)
+
+
+def _finish(job: Job, notebook, versions: dict, stages: dict, log: bytes) -> tuple[dict, dict]:
+    """Export, PDF and the run's record, each a stage; (site files, record files)."""
     import nbformat
 
     from .config import report_settings
@@ -357,56 +438,31 @@ def run_job(job: Job) -> RunOutput:
     from .findings import to_record
     from .project import load_project
     from .report import report_findings
-    from .run import parameters
 
-    global _RUNNING
-    _RUNNING = True
     root = Path(job.root)
-    started = time.perf_counter()
-    started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    scratch = Path(tempfile.mkdtemp(prefix=f"nianbao-{job.year}-{job.department}-"))
-    versions = _versions()
-    try:
-        params = parameters(job.department, job.year, root, job.mode, job.publication_date)
-        result, log = _execute(job, params, scratch)
-        stages = {"execute": round(time.perf_counter() - started, 3)}
-        if not result.ok:
-            return RunOutput(job.year, job.department, "failed", started_at,
-                             {"total": round(time.perf_counter() - started, 3), **stages}, versions,
-                             asdict(result.failure), record_files={L.LOG: log + _failure_log(result.failure)})
-        t = time.perf_counter()
-        html = _exporter("html").from_notebook_node(result.notebook)[0]
-        site_files = {
-            "report.html": html.encode("utf-8"),
-            "report.fragment.html": _exporter("fragment").from_notebook_node(result.notebook)[0].encode("utf-8"),
-        }
-        stages["export"] = round(time.perf_counter() - t, 3)
-        project = load_project(root)
-        settings = report_settings(root, job.department, job.year, job.publication_date)
-        if "pdf" in job.formats:
-            t = time.perf_counter()
-            try:
-                site_files["report.pdf"] = _pdf(job, project, html, settings, versions)
-            except Exception as exc:  # all or nothing: no new HTML without its PDF
-                from .run import RunFailure
+    t = time.perf_counter()
+    site_files = _stage("export", _export, notebook)
+    stages["export"] = round(time.perf_counter() - t, 3)
 
-                failure = RunFailure(f"PDF 生成失败：{type(exc).__name__}: {exc}", exception=f"{type(exc).__name__}: {exc}")
-                return RunOutput(job.year, job.department, "failed", started_at,
-                                 {"total": round(time.perf_counter() - started, 3), **stages}, versions,
-                                 asdict(failure), record_files={L.LOG: log + _failure_log(failure)})
-            stages["pdf"] = round(time.perf_counter() - t, 3)
+    def context():
+        return load_project(root), report_settings(root, job.department, job.year, job.publication_date)
+
+    project, settings = _stage("record", context)
+    if "pdf" in job.formats:  # all or nothing: no new HTML without its PDF
+        t = time.perf_counter()
+        html = site_files["report.html"].decode("utf-8")
+        site_files["report.pdf"] = _stage("pdf", _pdf, job, project, html, settings, versions)
+        stages["pdf"] = round(time.perf_counter() - t, 3)
+
+    def record() -> dict:
         findings = report_findings(check_project(project, [job.year], [job.department]), job.year, job.department, settings)
-        record_files = {
-            L.NOTEBOOK_OUT: nbformat.writes(result.notebook).encode("utf-8"),
+        return {
+            L.NOTEBOOK_OUT: nbformat.writes(notebook).encode("utf-8"),
             L.CHECKS: _json({"department": job.department, "year": job.year, "findings": [to_record(f) for f in findings]}),
             L.LOG: log,
         }
-        return RunOutput(job.year, job.department, "ok", started_at,
-                         {"total": round(time.perf_counter() - started, 3), **stages}, versions, None,
-                         site_files, record_files)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-        _RUNNING = False
+
+    return site_files, _stage("record", record)
 
 
 def _pdf(job: Job, project: Project, html: str, settings, versions: dict) -> bytes:
@@ -473,7 +529,8 @@ def _json(value) -> bytes:
 
 
 def _failure_log(failure) -> bytes:
-    return f"\n=== 运行失败 ===\n{failure.describe()}\n{failure.traceback or ''}\n".encode("utf-8")
+    detail = f"{failure.exception}\n" if failure.exception and not failure.traceback else ""
+    return f"\n=== 运行失败 ===\n{failure.describe()}\n{detail}{failure.traceback or ''}\n".encode("utf-8")
 
 
 # ---------------------------------------------------------------------------
@@ -638,7 +695,18 @@ class LocalExecutor:
 
 
 def worker_died(job: Job, exc: BaseException) -> Outcome:
-    return Outcome(job.year, job.department, "failed", 0.0, {"message": f"工作进程异常退出：{type(exc).__name__}: {exc}"})
+    """A run whose worker died (killed, out of memory): recorded in its manifest
+    like any failure, so the index and the next build know."""
+    from .run import RunFailure
+
+    failure = RunFailure("工作进程异常退出（可能内存不足或被终止），报告未更新（原有的输出保持不变）。请重新运行 nianbao build。",
+                         exception=f"{type(exc).__name__}: {exc}"[:2000], stage="worker")
+    output = RunOutput(job.year, job.department, "failed", datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                       {"total": 0.0}, _versions(), asdict(failure), record_files={L.LOG: _failure_log(failure)})
+    try:
+        return install_output(Path(job.root), job, output)
+    except OSError:  # the record cannot be written either: the summary still says it
+        return Outcome(job.year, job.department, "failed", 0.0, asdict(failure))
 
 
 # ---------------------------------------------------------------------------
@@ -716,6 +784,11 @@ def _remember_outputs(root: Path, job: Job, cache: HashCache) -> None:
         cache.remember(L.outputs(root) / rel, digest)
 
 
+def site_marker(root: Path, mode: str) -> Path:
+    """Where the state the sites were last written for is kept (removed when writing them failed)."""
+    return L.outputs(root) / ".cache" / f"site-{mode}.sha256"
+
+
 def site_fingerprint(project: Project, result: BuildResult, mode: str) -> bool:
     """Whether the sites need writing again; records the new state when they do.
 
@@ -735,7 +808,7 @@ def site_fingerprint(project: Project, result: BuildResult, mode: str) -> bool:
         "missing": sorted(result.missing),
     }
     digest = hashlib.sha256(json.dumps(state, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-    marker = L.outputs(project.root) / ".cache" / f"site-{mode}.sha256"
+    marker = site_marker(project.root, mode)
     index = L.outputs(project.root) / mode / "index.html"
     try:
         unchanged = marker.read_text(encoding="ascii") == digest and index.exists()

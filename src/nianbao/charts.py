@@ -47,6 +47,8 @@ def _setup():
             "figure.dpi": 100,
             "axes.spines.top": False,
             "axes.spines.right": False,
+            # Names are drawn literally: a region called "$\\frac{1}{$区" is text, not mathtext to parse.
+            "text.parse_math": False,
         }
     )
     _FONT_READY = True

@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 import unicodedata
+import warnings
 
 from . import __version__
 
@@ -129,8 +130,12 @@ def print_findings(project, checked, findings, out) -> None:
     from .findings import ERROR, counts, describe
 
     general = [f for f in findings if f.year is None or f.department is None]
-    for finding in general:
+    for finding in general[:CONSOLE_FINDINGS]:
         out.write(f"{'✗' if finding.severity == ERROR else '!'} {describe(finding)}\n")
+    if len(general) > CONSOLE_FINDINGS:
+        rest = general[CONSOLE_FINDINGS:]
+        mark = "✗" if any(f.severity == ERROR for f in rest) else "!"
+        out.write(f"{mark} ……另有 {len(rest)} 项（全部问题见 nianbao check --json）\n")
     by_report: dict[tuple[int, str], list] = {}
     for finding in findings:
         if finding.year is not None and finding.department is not None:
@@ -144,13 +149,17 @@ def print_findings(project, checked, findings, out) -> None:
             continue
         tally = counts(found)
         out.write(f"{'✗' if tally[ERROR] else '!'} {year} {name}（{dept}）：{_tally_text(tally)}\n")
-        for finding in found:
+        for finding in found[:CONSOLE_FINDINGS]:
             out.write(f"    [{_SEVERITY[finding.severity]}] {describe(finding)}\n")
+        if len(found) > CONSOLE_FINDINGS:
+            out.write(f"    ……另有 {len(found) - CONSOLE_FINDINGS} 项（全部问题见 nianbao check --year {year} --dept {dept} --json，"
+                      "或构建后的 outputs/draft/checks.csv）\n")
     tally = counts(findings)
     out.write(f"共检查 {len(checked)} 份年度数据：{_tally_text(tally)}。\n")
 
 
 _SEVERITY = {"error": "错误", "warning": "提示", "waived": "已说明"}
+CONSOLE_FINDINGS = 50  # per department-year (and for the project) on the console; --json and checks.csv list all
 
 
 def _tally_text(tally) -> str:
@@ -217,14 +226,16 @@ def cmd_import(args) -> int:
     except (ImportUsageError, SigningError) as exc:
         raise UsageError(str(exc)) from None
     failed = result.refused > 0
-    if result.imported:
-        pairs = set(result.imported)
-        run = check_project(project, {y for y, _ in pairs}, {d for _, d in pairs})
-        findings = [f for f in run.findings if (f.year, f.department) in pairs]
-        print("\n校验导入的数据：")
-        print_findings(project, sorted(pairs), findings, sys.stdout)
-        failed = failed or any(f.severity == ERROR for f in findings)
-    print(f"共导入 {len(result.imported)} 份工作簿" + (f"，拒绝 {result.refused} 份。" if result.refused else "。"))
+    try:
+        if result.imported:
+            pairs = set(result.imported)
+            run = check_project(project, {y for y, _ in pairs}, {d for _, d in pairs})
+            findings = [f for f in run.findings if (f.year, f.department) in pairs]
+            print("\n校验导入的数据：")
+            print_findings(project, sorted(pairs), findings, sys.stdout)
+            failed = failed or any(f.severity == ERROR for f in findings)
+    finally:  # what was imported is said even when the check itself fails
+        print(f"共导入 {len(result.imported)} 份工作簿" + (f"，拒绝 {result.refused} 份。" if result.refused else "。"))
     return EXIT_FINDINGS if failed else EXIT_OK
 
 
@@ -272,6 +283,7 @@ def cmd_render(args) -> int:
         failure = RunFailure(**{k: outcome.failure.get(k) for k in ("message", "cell_index", "cell_source", "exception", "traceback")})
         print(f"错误：{failure.describe()}", file=sys.stderr)
         print(f"原有的输出（如有）保持不变：{project.relative(target)}/", file=sys.stderr)
+        print(f"运行记录：{project.relative(record_dir(project.root, args.mode, year, dept))}/build.log", file=sys.stderr)
         return EXIT_FINDINGS
     if report.settings.late:
         print("提示：公开日期晚于法定期限（次年1月31日）。", file=sys.stderr)
@@ -302,6 +314,17 @@ def check_notebook(notebook) -> None:
         raise UsageError(f"找不到报告笔记本 {notebook}：请用 --notebook 指定，或把 {NOTEBOOK.as_posix()} 复制到项目中。")
     if notebook.suffix != ".ipynb":
         raise UsageError(f"{notebook} 不是 Jupyter 笔记本（.ipynb 文件）。")
+    import nbformat
+
+    try:
+        with warnings.catch_warnings():  # nbformat warns in English about what it repairs
+            warnings.simplefilter("ignore")
+            nbformat.validate(nbformat.read(notebook, as_version=4))
+    except Exception:  # not JSON, not a notebook, an unknown version: one answer for people
+        raise UsageError(
+            f"{notebook} 不是有效的 Jupyter 笔记本（内容无法解析）：请在 JupyterLab 中打开检查，"
+            f"或从本工具的 {NOTEBOOK.as_posix()} 重新复制一份。"
+        ) from None
 
 
 def parse_formats(text, default) -> tuple[str, ...]:
@@ -353,11 +376,7 @@ def cmd_build(args) -> int:
                 scheduler=args.scheduler,
                 progress=Progress(),
             )
-            if site_fingerprint(project, result, args.mode):
-                from .engine import check_project
-                from .site import write_sites
-
-                write_sites(project, check_project(project), result.missing, args.mode)
+            site_failed = site_fingerprint(project, result, args.mode) and not write_index(project, result, args)
     except BuildLocked as exc:
         print(f"错误：本项目已有一个构建正在运行（{exc}）。请等它结束后再试。", file=sys.stderr)
         return EXIT_USAGE
@@ -365,6 +384,8 @@ def cmd_build(args) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_USAGE
     print(summary(result, project, args.mode))
+    if site_failed:
+        return EXIT_FINDINGS
     if not result.interrupted and result.count("skip") == len(result.planned):  # not when some were withheld
         print("所有报告都是最新的，无需重新生成。" if result.planned else "没有需要生成的报告。")
     where = "outputs/draft/index.html" if args.mode == "draft" else "outputs/publish/（上传此文件夹）"
@@ -372,6 +393,23 @@ def cmd_build(args) -> int:
     if result.interrupted:
         return 130
     return EXIT_OK if result.ok else EXIT_FINDINGS
+
+
+def write_index(project, result, args) -> bool:
+    """The index pages (the build's last stage); a failure there is said, and the
+    reports already made stay.  Whether it succeeded."""
+    from .batch import site_marker
+    from .engine import check_project
+    from .site import write_sites
+
+    try:
+        write_sites(project, check_project(project), result.missing, args.mode)
+        return True
+    except Exception as exc:  # noqa: BLE001 - the reports are made: say so, and leave the traceback in a log
+        site_marker(project.root, args.mode).unlink(missing_ok=True)  # the next build writes the index again
+        print(f"错误：报告已生成，但目录页（outputs/{args.mode}/index.html）未能更新；下次运行 nianbao build 时会重新生成。"
+              f"{support_note(exc, args, sys.argv[1:])}。", file=sys.stderr)
+        return False
 
 
 # ---------------------------------------------------------------------------
@@ -451,6 +489,76 @@ def main(argv=None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - the one place every other failure is turned into words
+        return report_exception(exc, args, sys.argv[1:] if argv is None else argv)
+
+
+# The kit's own exceptions carry a Chinese message for people: (class path, exit code).
+KIT_ERRORS = (
+    ("nianbao.project.ProjectError", EXIT_USAGE),
+    ("nianbao.xlsx.ImportUsageError", EXIT_USAGE),
+    ("nianbao.distributed.ClusterError", EXIT_USAGE),
+    ("nianbao.batch.BuildLocked", EXIT_USAGE),
+    ("nianbao.textio.InputFileError", EXIT_FINDINGS),
+    ("nianbao.config.ConfigError", EXIT_FINDINGS),
+    ("nianbao.formats.FormatError", EXIT_FINDINGS),
+    ("nianbao.report.ReportError", EXIT_FINDINGS),
+    ("nianbao.pdf.PDFError", EXIT_FINDINGS),
+)
+
+_OS_ERRORS = {
+    "EACCES": "没有权限", "EPERM": "没有权限", "ENOSPC": "磁盘空间不足", "EDQUOT": "磁盘配额已满", "EROFS": "文件系统是只读的",
+    "ENOENT": "文件或文件夹不存在", "EISDIR": "这是一个文件夹，不是文件", "ENOTDIR": "路径中有一项不是文件夹",
+    "EMFILE": "打开的文件过多", "ENAMETOOLONG": "文件名过长",
+}
+
+
+def _kit_error(exc: Exception) -> int | None:
+    """The exit code of one of the kit's own exceptions (None: not one of them)."""
+    for path, code in KIT_ERRORS:
+        module, _, name = path.rpartition(".")
+        cls = getattr(sys.modules.get(module), name, None)  # a module never imported raised nothing
+        if cls is not None and isinstance(exc, cls):
+            return code
+    return None
+
+
+def report_exception(exc: Exception, args, argv=()) -> int:
+    """Say in one Chinese line what went wrong; an unexpected failure also leaves its
+    traceback in a log file for a support request (never on the console)."""
+    import errno
+
+    code = _kit_error(exc)
+    if code is not None:
+        print(f"错误：{exc}", file=sys.stderr)
+        return code
+    if isinstance(exc, OSError) and errno.errorcode.get(exc.errno) in _OS_ERRORS:
+        where = f"{exc.filename}：" if exc.filename else ""
+        print(f"错误：{where}{_OS_ERRORS[errno.errorcode[exc.errno]]}。请检查该位置的权限和磁盘空间后重试。", file=sys.stderr)
+        return EXIT_USAGE
+    if isinstance(exc, MemoryError):
+        print("错误：内存不足，命令未能完成。请关闭其他程序，或用 --year/--dept 分批处理后重试。", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"错误：工具内部出错，命令未能完成。{support_note(exc, args, argv)}。", file=sys.stderr)  # the class name: in the log
+    return EXIT_USAGE
+
+
+def _project_root(args):
+    """The project the command was run for, if there is one (for the support log)."""
+    from .project import ProjectError, find_root
+
+    try:
+        return find_root(explicit=getattr(args, "project", None))
+    except (ProjectError, OSError):
+        return None
+
+
+def support_note(exc: Exception, args, argv=()) -> str:
+    """Write the support log; the words that say where it is."""
+    from .support import write_log
+
+    log = write_log(exc, _project_root(args), "nianbao " + " ".join(map(str, argv)))
+    return f"详细信息已写入 {log}，求助时请附上该文件" if log else "详细信息无法写入日志文件"
 
 
 if __name__ == "__main__":  # pragma: no cover

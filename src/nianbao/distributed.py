@@ -18,7 +18,6 @@ Starting a cluster (every machine needs only the kit installed, e.g.
 from __future__ import annotations
 
 import math
-import tempfile
 from pathlib import Path
 
 from .batch import Job, RunOutput, install_output, run_job, worker_died
@@ -38,9 +37,11 @@ def job_files(job: Job) -> dict[str, bytes]:
 def run_shipped(jobs_and_files: list[tuple[Job, dict[str, bytes]]]) -> list[RunOutput]:
     """On a worker: lay out each run's files in a scratch project and run it there."""
     results = []
+    from . import scratch
+
     for job, files in jobs_and_files:
-        with tempfile.TemporaryDirectory(prefix="nianbao-shipped-") as scratch:
-            root = Path(scratch)
+        root = scratch.make("shipped")  # swept by a later run if this worker is killed
+        try:
             for rel, data in files.items():
                 target = root / ("notebooks/annual_report.ipynb" if rel == "\0notebook" else rel)
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -50,6 +51,8 @@ def run_shipped(jobs_and_files: list[tuple[Job, dict[str, bytes]]]) -> list[RunO
                 str(root / "notebooks" / "annual_report.ipynb"), job.formats, job.inputs, job.timeout, job.kernel,
             )
             results.append(run_job(local))
+        finally:
+            scratch.remove(root)
     return results
 
 

@@ -314,19 +314,34 @@ class SectionTexts:
                 self._pairs[key] = common / (len(mine) + len(theirs) - common) >= _OTHER_DEPARTMENT_JACCARD
         return self._pairs[key]
 
-    def similar(self, heading: str, group: list[Submission]) -> dict[int, list[Submission]]:
-        """id of a member of ``group`` → the other members whose section is alike,
-        in department order.  Computed once per group and heading."""
+    def similar(self, heading: str, group: list[Submission]) -> dict[int, tuple[Submission, ...]]:
+        """id of a member of ``group`` whose section is alike another's → the alike
+        members *including itself*, in department order (members of one class share
+        the tuple: a region of n alike sections costs O(n), not n lists of n − 1).
+        Computed once per group and heading.
+
+        Members with the same comparable text form one class and only one of them
+        is compared (identical sections are alike by definition): 300 departments
+        sharing one boilerplate section cost one comparison, not 45,000."""
         key = (heading, frozenset(map(id, group)))
         if key not in self._similar:
-            members = {id(s): s for s in group}
-            result: dict[int, list[Submission]] = {}
-            for a, b in self.candidates(heading, group):
-                if self.alike(members[a], members[b], heading):
-                    result.setdefault(a, []).append(members[b])
-                    result.setdefault(b, []).append(members[a])
-            for peers in result.values():
-                peers.sort(key=lambda peer: peer.department.id)
+            classes: dict[str, list[Submission]] = {}
+            for sub in group:
+                if len(self.text(sub, heading)) >= _MIN_COPY_CHARS:
+                    classes.setdefault(self.text(sub, heading), []).append(sub)
+            by_id = {id(members[0]): members for members in classes.values()}
+            alike_classes: dict[int, list[list[Submission]]] = {ident: [] for ident in by_id}
+            for a, b in self.candidates(heading, [members[0] for members in by_id.values()]):
+                if self.alike(by_id[a][0], by_id[b][0], heading):
+                    alike_classes[a].append(by_id[b])
+                    alike_classes[b].append(by_id[a])
+            result: dict[int, tuple[Submission, ...]] = {}
+            for ident, members in by_id.items():
+                if len(members) == 1 and not alike_classes[ident]:
+                    continue
+                everyone = members + [peer for cls in alike_classes[ident] for peer in cls]
+                shared = tuple(sorted(everyone, key=lambda peer: peer.department.id))
+                result.update((id(sub), shared) for sub in members)
             self._similar[key] = result
         return self._similar[key]
 
@@ -356,8 +371,21 @@ class SectionTexts:
         return self._groups[key]
 
 
+_NAMED_PEERS = 5  # a finding names this many similar peers and counts the rest
+
+
+def _peers_text(sub: Submission, alike: tuple[Submission, ...]) -> str:
+    """The first few alike peers by name, and how many there are (``alike`` includes ``sub``)."""
+    named = [p for p in alike[: _NAMED_PEERS + 1] if p is not sub][:_NAMED_PEERS]
+    text = "、".join(f"{p.department.name}（{p.department.id}）" for p in named)
+    count = len(alike) - 1
+    return f"{text}等 {count} 个部门" if count > _NAMED_PEERS else text
+
+
 def copy_findings(sub: Submission, previous: Submission | None, peers: list[Submission],
                   texts: SectionTexts | None = None) -> list[Finding]:
+    """At most one S5 finding per section: last year's copy and every alike peer
+    of the region are named in one message (peers: the first few and the count)."""
     if not sub.narrative:
         return []
     texts = texts or SectionTexts()
@@ -367,18 +395,24 @@ def copy_findings(sub: Submission, previous: Submission | None, peers: list[Subm
         text = texts.text(sub, heading)
         if len(text) < _MIN_COPY_CHARS:
             continue
-        if previous and previous.narrative:
-            last = texts.text(previous, heading)
-            if len(last) >= _MIN_COPY_CHARS and texts.alike(sub, previous, heading):
-                found.append(
-                    _finding(sub, "S5", F.NARRATIVE, heading, None, None, None,
-                             f"「{heading}」与本部门{previous.year}年报告的同一部分基本相同（内容雷同），请按本年度情况重写", rel)
-                )
-        for peer in texts.similar(heading, [sub, *peers]).get(id(sub), []) if peers else ():
-            found.append(
-                _finding(sub, "S5", F.NARRATIVE, heading, None, None, None,
-                         f"「{heading}」与{peer.department.name}（{peer.department.id}）同年报告的同一部分基本相同（内容雷同），请写本部门的情况", rel)
-            )
+        copied_last_year = bool(
+            previous and previous.narrative and len(texts.text(previous, heading)) >= _MIN_COPY_CHARS
+            and texts.alike(sub, previous, heading)
+        )
+        alike = texts.similar(heading, [sub, *peers]).get(id(sub), ()) if peers else ()
+        if not copied_last_year and not alike:
+            continue
+        sources = []
+        if copied_last_year:
+            sources.append(f"本部门{previous.year}年报告")
+        if alike:
+            sources.append(f"{_peers_text(sub, alike)}同年报告")
+        advice = "请按本年度情况写本部门的情况" if copied_last_year and alike else (
+            "请按本年度情况重写" if copied_last_year else "请写本部门的情况")
+        found.append(
+            _finding(sub, "S5", F.NARRATIVE, heading, None, None, None,
+                     f"「{heading}」与{'，也与'.join(sources)}的同一部分基本相同（内容雷同），{advice}", rel)
+        )
     return found
 
 

@@ -49,6 +49,7 @@ class RunFailure:
     cell_source: str | None = None
     exception: str | None = None
     traceback: str | None = None
+    stage: str | None = None  # "execute", "export", "pdf", "record" or "worker" (batch.STAGES)
 
     def describe(self) -> str:
         text = self.message
@@ -86,12 +87,22 @@ def _failure_from_papermill(exc, nb) -> RunFailure:
     # Our own ReportError carries a message written for people: show it as is.
     message = f"无法生成报告：{evalue}" if ename == "ReportError" else f"笔记本运行出错：{ename}: {evalue}"
     if nb is not None and index is not None:
-        # papermill counts cells including its injected-parameters cell; report the
-        # index in the notebook as the analyst sees it.
-        injected = [i for i, c in enumerate(nb.cells) if "injected-parameters" in c.metadata.get("tags", [])]
-        if injected and index > injected[0]:
-            index -= 1
-    return RunFailure(message, index, source, f"{ename}: {evalue}", tb[-4000:])
+        index = _users_cell_index(nb, index)
+    return RunFailure(message, index, source, f"{ename}: {evalue}", tb[-4000:], stage="execute")
+
+
+def _users_cell_index(nb, index: int) -> int:
+    """papermill's index of the failing cell counts its injected-parameters cell;
+    the saved notebook also holds its error-marker cells (one on top, one before the
+    failing cell).  The index in the notebook as the analyst wrote it: without both."""
+    from papermill.execute import ERROR_MARKER_TAG
+
+    def tags(cell):
+        return cell.get("metadata", {}).get("tags", [])
+
+    executed = [c for c in nb.cells if ERROR_MARKER_TAG not in tags(c)]  # the cells papermill's index counts
+    injected = [i for i, c in enumerate(executed) if "injected-parameters" in tags(c)]
+    return index - 1 if injected and index > injected[0] else index
 
 
 def failed_run(exc: Exception, output_path: Path) -> RunResult:
@@ -99,12 +110,26 @@ def failed_run(exc: Exception, output_path: Path) -> RunResult:
     import nbformat
     from papermill.exceptions import PapermillExecutionError
 
-    nb = nbformat.read(output_path, as_version=4) if output_path.exists() else None
+    try:
+        nb = nbformat.read(output_path, as_version=4) if output_path.exists() else None
+    except Exception:  # a half-written notebook: the failure is still described
+        nb = None
     if isinstance(exc, PapermillExecutionError):
         return RunResult(nb, _failure_from_papermill(exc, nb))
     name = type(exc).__name__
-    message = "运行超时" if "Timeout" in name or "timeout" in str(exc).lower() else "笔记本无法运行"
-    return RunResult(nb, RunFailure(f"{message}：{name}: {exc}", exception=f"{name}: {exc}"))
+    return RunResult(nb, RunFailure(_why_not_run(exc), exception=f"{name}: {exc}"[:2000], stage="execute"))
+
+
+def _why_not_run(exc: Exception) -> str:
+    """A run that stopped outside any cell's own error, in words (the exception is kept for the log)."""
+    name = type(exc).__name__
+    if "Timeout" in name or "timeout" in str(exc).lower():
+        why = "运行超时：有单元格在规定时间内没有完成（nianbao build 可用 --timeout 秒数 放宽）"
+    elif "DeadKernel" in name:
+        why = "内核意外退出（可能内存不足或被终止）"
+    else:
+        why = "笔记本无法运行"
+    return f"{why}。详细原因见该报告的 build.log。"
 
 
 def execute(notebook_path: Path, params: dict, workdir: Path, *, timeout: int = 600, kernel_name: str = "python3") -> RunResult:

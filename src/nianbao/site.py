@@ -81,8 +81,12 @@ def build_badge(manifest: dict | None) -> tuple[str, str]:
         return "ok", "已生成"
     failure = manifest.get("failure") or {}
     cell = failure.get("cell_index")
-    where = f"（第 {cell + 1} 个单元格）" if cell is not None else ""
-    return "failed", f"生成失败{where}"
+    if isinstance(cell, int):
+        return "failed", f"生成失败（第 {cell + 1} 个单元格）"
+    from .batch import STAGES
+
+    stage = STAGES.get(failure.get("stage"))
+    return "failed", f"生成失败（{stage}）" if stage else "生成失败"
 
 
 # ---------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import io
 import math
 import re
 import unicodedata
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -613,6 +614,47 @@ def _cell_number(result: Imported, where: str, raw, domain: str):
     return None
 
 
+MAX_WORKBOOK_BYTES = 10 * 1024 * 1024  # a filled workbook is about 30 KB
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # what the zip inflates to, checked before openpyxl loads it
+MAX_SHEET_ROWS = 5000  # the longest official table has fewer than 50 rows
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def _os_reason(exc: OSError) -> str:
+    import errno
+
+    reasons = {errno.EACCES: "没有读取权限", errno.EPERM: "没有读取权限", errno.ENOENT: "文件不存在", errno.EISDIR: "这是一个文件夹"}
+    return reasons.get(exc.errno, "读取时出错")
+
+
+def _over_limits(name: str, data: bytes, size: int) -> str | None:
+    """Why a workbook is refused before it is opened: too large on disk or once unpacked."""
+    again = "请确认选对了文件；如确是填报工作簿，请用 nianbao template --xlsx 重新生成，把数字抄入后再导入。"
+    if size > MAX_WORKBOOK_BYTES:
+        return f"{name} 有 {_mb(size)}，超过填报工作簿 {_mb(MAX_WORKBOOK_BYTES)} 的上限（正常的工作簿不到 100 KB）。{again}"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            # zipfile never inflates an entry past its declared size, so the declared sizes bound the work.
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None  # not a zip at all: the loader says so
+    if unpacked > MAX_UNPACKED_BYTES:
+        return (f"{name} 解压后有 {_mb(unpacked)}，超过 {_mb(MAX_UNPACKED_BYTES)} 的上限（文件只有 {_mb(len(data))}，"
+                f"其中有大量空白或重复的内容）。{again}")
+    return None
+
+
+def _sheet_over_limit(name: str, wb) -> str | None:
+    for ws in wb.worksheets:
+        if ws.max_row > MAX_SHEET_ROWS:
+            return (f"{name} 的工作表「{ws.title}」有 {ws.max_row} 行，超过 {MAX_SHEET_ROWS} 行的上限"
+                    "（填报表格不到 100 行）。请删除表格下方多余的行（或在新生成的工作簿中重新填写）后再导入。")
+    return None
+
+
 def read_workbook(path: Path, project: Project, years=None, depts=None, *, key: bytes | None = None,
                   trust_unsigned: bool = False) -> Imported:
     """Read one filled workbook; problems are values, never exceptions.
@@ -620,6 +662,7 @@ def read_workbook(path: Path, project: Project, years=None, depts=None, *, key: 
     ``key`` is the project's signing key: a workbook whose identification does
     not carry its signature is refused (``trust_unsigned`` accepts workbooks
     issued before signatures existed, and says so)."""
+
     from openpyxl import load_workbook
     from openpyxl.cell.cell import MergedCell
 
@@ -628,15 +671,26 @@ def read_workbook(path: Path, project: Project, years=None, depts=None, *, key: 
     if path.suffix.lower() in (".xls", ".et", ".ods", ".csv"):
         return result.refuse(f"{name} 不是 .xlsx 文件：请在 Excel 或 WPS 中用“另存为”保存为 Excel 工作簿（.xlsx）后再导入。")
     try:
-        data = path.read_bytes()
-        wb = load_workbook(io.BytesIO(data), data_only=True)
-        formulas = load_workbook(io.BytesIO(data), data_only=False)
+        size = path.stat().st_size
+        data = path.read_bytes() if size <= MAX_WORKBOOK_BYTES else b""
     except OSError as exc:
-        return result.refuse(f"无法读取 {name}：{exc.strerror}。")
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, IndexError) as exc:
-        return result.refuse(f"{name} 不是有效的 .xlsx 工作簿，无法打开（{type(exc).__name__}）。")
-    except Exception as exc:  # openpyxl raises many kinds for damaged files
-        return result.refuse(f"{name} 无法打开：{exc}。")
+        return result.refuse(f"无法读取 {name}：{_os_reason(exc)}。请确认文件没有被其他程序占用，且有读取权限。")
+    too_big = _over_limits(name, data, size)
+    if too_big:
+        return result.refuse(too_big)
+    try:
+        with warnings.catch_warnings():  # openpyxl warns in English about extensions it drops
+            warnings.simplefilter("ignore")
+            wb = load_workbook(io.BytesIO(data), data_only=True)
+            too_long = _sheet_over_limit(name, wb)
+            if too_long:
+                return result.refuse(too_long)
+            formulas = load_workbook(io.BytesIO(data), data_only=False)
+    except Exception:  # openpyxl raises many kinds (and English texts) for damaged files
+        return result.refuse(
+            f"{name} 不是有效的 .xlsx 工作簿，无法打开（文件可能已损坏，或不是 Excel 工作簿）。"
+            "请在 Excel 或 WPS 中打开它并另存为 .xlsx 后再导入，或请填报部门重新发送。"
+        )
 
     meta = _identity(wb)
     if meta is None:
@@ -812,30 +866,47 @@ def _canonical(raw: str, domain: str):
     return raw.strip() if problem else value
 
 
-def _csv_cells(fmt: F.Format, name: str, text: str) -> dict[tuple[str, str], object]:
-    """(row label, column) → canonical value, for comparing two versions of a file."""
+def _csv_cells(fmt: F.Format, name: str, text: str, rel: str | None = None) -> dict[tuple[str, str], object]:
+    """(row label, column) → canonical value, for comparing two versions of a file.
+
+    With ``rel`` (an existing file in data/), a file that cannot be read as the
+    contract raises InputFileError: it cannot be compared, so nothing is written."""
     try:
-        header, rows = parse_csv(text, name)
+        header, rows = parse_csv(text, rel or name)
     except InputFileError:
+        if rel:
+            raise
         return {}
+    if rel:
+        _check_header(fmt, name, header, rel)
     lookups = _lookups(fmt)
     cells = {}
     for _, row in rows:
+        row = row + [""] * (3 - len(row))  # a short row compares as blanks, never an IndexError
         label = row[0].strip()
         if name == F.TABLE_FILES[F.DISCLOSURE]:
             row_label = lookups["disclosure_rows"].get(normalise_label(label), label)
             col = lookups["disclosure_cols"].get(row_label, {}).get(normalise_label(row[1].strip()), row[1].strip())
             domain = fmt.cells().get((F.DISCLOSURE, row_label, col), F.COUNT)
-            cells[(row_label, col)] = _canonical(row[2] if len(row) > 2 else "", domain)
+            cells[(row_label, col)] = _canonical(row[2], domain)
         elif name == F.TABLE_FILES[F.FEES]:
             fee = lookups["fee_rows"].get(normalise_label(label))
-            cells[(fee.label if fee else label, F.FEE_VALUE)] = _canonical(row[1] if len(row) > 1 else "", fee.domain if fee else F.COUNT)
+            cells[(fee.label if fee else label, F.FEE_VALUE)] = _canonical(row[1], fee.domain if fee else F.COUNT)
         else:
             table_rows = lookups["rows"] if name == F.TABLE_FILES[F.APPLICATIONS] else lookups["review_rows"]
             row_label = table_rows.get(normalise_label(label), label)
             for i, column in enumerate(header[1:], start=1):
                 cells[(row_label, column)] = _canonical(row[i] if i < len(row) else "", F.COUNT)
     return cells
+
+
+def _check_header(fmt: F.Format, name: str, header: list[str], rel: str) -> None:
+    """An existing file whose header is not the contract's (another separator, no
+    header row, columns renamed) cannot be compared cell by cell."""
+    expected = parse_csv(submission_files(fmt, {})[name], name)[0]
+    if [normalise_label(h) for h in header] != [normalise_label(h) for h in expected]:
+        shown = "，".join(header)[:80]
+        raise InputFileError(f"{rel} 的表头是「{shown}」，应为「{'，'.join(expected)}」（用英文逗号分隔）")
 
 
 def _shown(value) -> str:
@@ -846,28 +917,32 @@ def _shown(value) -> str:
     return str(value)
 
 
-def diff_files(fmt: F.Format, folder: Path, files: dict[str, str]) -> tuple[dict[str, list[str]], list[str]]:
-    """({file: [changed cell lines]}, [files identical to what exists])."""
+def diff_files(fmt: F.Format, folder: Path, files: dict[str, str], project_rel=str
+               ) -> tuple[dict[str, list[str]], list[str], dict[str, str]]:
+    """({file: [changed cell lines]}, [files identical to what exists],
+    {existing file that cannot be read as the contract: why})."""
     from .textio import read_text
 
-    changed, same = {}, []
+    changed, same, unreadable = {}, [], {}
     for name, text in files.items():
         path = folder / name
         if not path.exists():
             changed[name] = []
             continue
+        rel = project_rel(path)
         try:
-            old = read_text(path, name)
-        except InputFileError:
-            changed[name] = ["（已有文件无法读取）"]
+            old = read_text(path, rel)
+            if name == F.TABLE_FILES[F.NARRATIVE]:
+                if old.strip() == text.strip():
+                    same.append(name)
+                else:
+                    changed[name] = ["报告文字与已有的 narrative.md 不同"]
+                continue
+            before = _csv_cells(fmt, name, old, rel)
+        except InputFileError as exc:
+            unreadable[name] = str(exc).rstrip("。")
             continue
-        if name == F.TABLE_FILES[F.NARRATIVE]:
-            if old.strip() == text.strip():
-                same.append(name)
-            else:
-                changed[name] = ["报告文字与已有的 narrative.md 不同"]
-            continue
-        before, after = _csv_cells(fmt, name, old), _csv_cells(fmt, name, text)
+        after = _csv_cells(fmt, name, text)
         lines = []
         for key in [*after, *(k for k in before if k not in after)]:
             if before.get(key) != after.get(key):
@@ -878,7 +953,7 @@ def diff_files(fmt: F.Format, folder: Path, files: dict[str, str]) -> tuple[dict
             changed[name] = lines
         else:
             same.append(name)
-    return changed, same
+    return changed, same, unreadable
 
 
 class ImportUsageError(Exception):
@@ -910,50 +985,79 @@ class ImportRun:
 
 def import_workbooks(project: Project, paths, years=None, depts=None, force=False, echo=print,
                      trust_unsigned: bool = False) -> ImportRun:
-    """``nianbao import``: read each workbook, refuse or write its department-year."""
+    """``nianbao import``: read each workbook, refuse or write its department-year.
+    Each workbook stands alone: whatever happens to one, the others are imported."""
     run = ImportRun()
     seen: dict[tuple[int, str], Path] = {}
     signing_key = project_key(project.root, create=False)
     for path in collect(paths):
-        result = read_workbook(path, project, years, depts, key=signing_key, trust_unsigned=trust_unsigned)
         shown = project.relative(path.resolve())
-        key = (result.year, result.dept)
-        if not result.refused and key in seen:
-            result.refuse(f"与 {project.relative(seen[key].resolve())} 是同一部门同一年度，只导入一份。")
-        if result.refused:
-            run.refused += 1
+        try:
+            key = _import_one(project, path, shown, years, depts, force, seen, echo, signing_key, trust_unsigned)
+        except Exception as exc:  # a workbook the reader did not foresee: refused, the rest go on
+            from .support import write_log
+
+            key = None
+            log = write_log(exc, project.root, f"nianbao import: {path}")
             echo(f"✗ 拒绝导入 {shown}：")
-            for problem in result.problems:
-                echo(f"    {'[拒绝]' if problem.kind == REFUSE else '[提示]'} {problem.message}")
-            continue
-        seen[key] = path
-        dept = project.departments[result.dept]
-        echo(f"导入 {shown} → {result.year} {dept.name}（{result.dept}）")
-        for problem in result.problems:
-            echo(f"    [提示] {problem.message}")
-        folder = project.data_dir(result.year, result.dept)
-        rel = project.relative(folder)
-        files = files_for(result)
-        changed, same = diff_files(result.format, folder, files)
-        differing = {name: lines for name, lines in changed.items() if lines}
-        if differing and not force:
+            echo(f"    [拒绝] 读取或写入这个工作簿时出现意外错误，未导入（其他工作簿照常处理）。请在 Excel 或 WPS 中打开它，"
+                 "另存为 .xlsx 后再导入；如仍不行，请用 nianbao template --xlsx 重新生成工作簿，把数字抄入。"
+                 + (f"求助时请附上 {log}。" if log else ""))
+        if key is None:
             run.refused += 1
-            echo(f"    [拒绝] {rel}/ 中已有不同的数据，未覆盖（确认要用工作簿替换时请加 --force）。将改变的内容：")
-            for name, lines in differing.items():
-                for line in lines[:30]:
-                    echo(f"        {name} {line}")
-                if len(lines) > 30:
-                    echo(f"        {name} ……等共 {len(lines)} 处")
-            continue
-        to_write = {name: text for name, text in files.items() if name in changed}
-        if not (folder / F.TABLE_FILES[F.NARRATIVE]).exists() and F.TABLE_FILES[F.NARRATIVE] not in files:
-            # No prompts: the text may come separately; an empty section is an N1
-            # warning, while a prompt left in would be an N2 error on every import.
-            to_write[F.TABLE_FILES[F.NARRATIVE]] = narrative_skeleton(prompts=False)
-        if to_write:
-            write_files(folder, to_write, force=True)
-            echo(f"    已写入 {rel}/：{'、'.join(to_write)}")
-        if same:
-            echo(f"    与已有文件相同，未改动：{'、'.join(same)}")
-        run.imported.append(key)
+        else:
+            run.imported.append(key)
     return run
+
+
+def _refused(shown: str, problems, echo) -> None:
+    echo(f"✗ 拒绝导入 {shown}：")
+    for problem in problems:
+        echo(f"    {'[拒绝]' if problem.kind == REFUSE else '[提示]'} {problem.message}")
+
+
+def _import_one(project: Project, path: Path, shown: str, years, depts, force: bool, seen: dict, echo,
+                signing_key: bytes | None, trust_unsigned: bool):
+    """Import one workbook; its (year, department), or None when it was refused."""
+    result = read_workbook(path, project, years, depts, key=signing_key, trust_unsigned=trust_unsigned)
+    key = (result.year, result.dept)
+    if not result.refused and key in seen:
+        result.refuse(f"与 {project.relative(seen[key].resolve())} 是同一部门同一年度，只导入一份。")
+    if result.refused:
+        _refused(shown, result.problems, echo)
+        return None
+    seen[key] = path
+    dept = project.departments[result.dept]
+    echo(f"导入 {shown} → {result.year} {dept.name}（{result.dept}）")
+    for problem in result.problems:
+        echo(f"    [提示] {problem.message}")
+    folder = project.data_dir(result.year, result.dept)
+    rel = project.relative(folder)
+    files = files_for(result)
+    changed, same, unreadable = diff_files(result.format, folder, files, project.relative)
+    if unreadable and not force:
+        echo(f"    [拒绝] {rel}/ 中已有的文件无法按数据格式读取，无法与工作簿比较，未写入任何文件：")
+        for name, why in unreadable.items():
+            echo(f"        {why}。")
+        echo("        请改正或删除这些文件后重新导入；确认要用工作簿中的数据替换它们时，请加 --force。")
+        return None
+    differing = {name: lines for name, lines in changed.items() if lines}
+    if differing and not force:
+        echo(f"    [拒绝] {rel}/ 中已有不同的数据，未覆盖（确认要用工作簿替换时请加 --force）。将改变的内容：")
+        for name, lines in differing.items():
+            for line in lines[:30]:
+                echo(f"        {name} {line}")
+            if len(lines) > 30:
+                echo(f"        {name} ……等共 {len(lines)} 处")
+        return None
+    to_write = {name: text for name, text in files.items() if name in changed or name in unreadable}
+    if not (folder / F.TABLE_FILES[F.NARRATIVE]).exists() and F.TABLE_FILES[F.NARRATIVE] not in files:
+        # No prompts: the text may come separately; an empty section is an N1
+        # warning, while a prompt left in would be an N2 error on every import.
+        to_write[F.TABLE_FILES[F.NARRATIVE]] = narrative_skeleton(prompts=False)
+    if to_write:
+        write_files(folder, to_write, force=True)
+        echo(f"    已写入 {rel}/：{'、'.join(to_write)}")
+    if same:
+        echo(f"    与已有文件相同，未改动：{'、'.join(same)}")
+    return key
