@@ -826,8 +826,9 @@ def _shown(value) -> str:
     return str(value)
 
 
-def diff_files(fmt: F.Format, folder: Path, files: dict[str, str]) -> tuple[dict[str, list[str]], list[str]]:
-    """({file: [changed cell lines]}, [files identical to what exists])."""
+def diff_files(fmt: F.Format, folder: Path, files: dict[str, str], source: str = "工作簿") -> tuple[dict[str, list[str]], list[str]]:
+    """({file: [changed cell lines]}, [files identical to what exists]); ``source``
+    names where the new values come from (工作簿, 网页)."""
     from .textio import read_text
 
     changed, same = {}, []
@@ -853,7 +854,7 @@ def diff_files(fmt: F.Format, folder: Path, files: dict[str, str]) -> tuple[dict
             if before.get(key) != after.get(key):
                 row, column = key
                 where = row if name == F.TABLE_FILES[F.FEES] else f"{row} × {column}"
-                lines.append(f"{where}：已有 {_shown(before.get(key))} → 工作簿 {_shown(after.get(key))}")
+                lines.append(f"{where}：已有 {_shown(before.get(key))} → {source} {_shown(after.get(key))}")
         if lines:
             changed[name] = lines
         else:
