@@ -13,9 +13,10 @@ from pathlib import Path
 
 from .. import __version__, prose
 from .. import formats as F
-from ..contract import Submission
+from ..contract import WAIVERS_FILE, WAIVERS_HEADER, Submission
 from ..project import Department, Project
 from ..template import applications_csv, submission_files
+from ..textio import csv_text
 from .identify import Identity, find_title, match_department, unknown_department_message, year_problem
 from .model import Document, ReadError
 from .readers import read_document
@@ -172,6 +173,30 @@ def _waiver_notes() -> tuple[str, ...]:
     return tuple(f"注：{rule.statement}（" for rule in RULES.values())
 
 
+def waiver_rows(page: PageImport) -> list[list[str]]:
+    """The explained deviations a page made by the kit prints
+    (「注：<rule statement>（<table> <row> × <column>）。<explanation>」), as waivers.csv rows."""
+    from ..rules import RULES
+
+    titles = {title: title for title in F.TABLE_TITLES.values()}
+    rows: list[list[str]] = []
+    for paragraphs in page.result.narrative.values():
+        for paragraph in paragraphs:
+            for rule in RULES.values():
+                prefix = f"注：{rule.statement}（"
+                if not paragraph.startswith(prefix) or "）。" not in paragraph[len(prefix):]:
+                    continue
+                location, _, explanation = paragraph[len(prefix):].partition("）。")
+                table, _, cell = location.partition(" ")
+                if table not in titles:
+                    table, cell = "", location
+                row, _, column = cell.partition(" × ")
+                entry = [rule.id, table, row, column, explanation]
+                if explanation and entry not in rows:
+                    rows.append(entry)
+    return rows
+
+
 def narrative_markdown(page: PageImport) -> str:
     generated, notes = _generated(page), _waiver_notes()
     parts = []
@@ -198,6 +223,9 @@ def contract_texts(page: PageImport) -> dict[str, str]:
         files[F.TABLE_FILES[F.APPLICATIONS]] = applications_csv(layout, values)
     if F.FEES not in result.tables:
         del files[F.TABLE_FILES[F.FEES]]
+    waivers = waiver_rows(page)
+    if waivers:
+        files[WAIVERS_FILE] = csv_text(WAIVERS_HEADER, waivers)
     return files
 
 

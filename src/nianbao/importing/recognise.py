@@ -24,7 +24,7 @@ from ..contract import PLACEHOLDERS, _lookups, parse_number
 from ..textio import normalise_label
 from .model import HEADING, PARAGRAPH, TABLE, Cell, Document
 
-FUZZY_LABEL = 0.8  # below this a printed label is not taken for an official one
+FUZZY_LABEL = 0.75  # below this a printed label is not taken for an official one
 FUZZY_MARGIN = 0.05  # the best match must beat the second best by this much
 
 
@@ -69,10 +69,12 @@ class Matcher:
 
     def __init__(self, labels: dict[str, str]):
         self.exact = dict(labels)  # normalised key → official label
+        self.variants: set[str] = set()  # keys of labels printed without their remark: reported
         for key, label in labels.items():
             stripped = normalise_label(_strip_remark(label))
-            if stripped != key and len(stripped) >= 4:
-                self.exact.setdefault(stripped, label)
+            if stripped != key and len(stripped) >= 4 and stripped not in self.exact:
+                self.exact[stripped] = label
+                self.variants.add(stripped)
         self.keys = list(self.exact)
 
     def match(self, text: str) -> tuple[str | None, float]:
@@ -80,7 +82,7 @@ class Matcher:
         if not key:
             return None, 0.0
         if key in self.exact:
-            return self.exact[key], 1.0
+            return self.exact[key], 0.99 if key in self.variants else 1.0
         scored = sorted(((difflib.SequenceMatcher(None, key, k, autojunk=False).ratio(), k) for k in self.keys), reverse=True)
         if not scored or scored[0][0] < FUZZY_LABEL:
             return None, 0.0
@@ -104,32 +106,31 @@ _NUM = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _WITH_UNIT = re.compile(rf"({_NUM})\s*(万元|元|件|项|个|条|次|宗|人次)?\s*(.*)")
 
 
-def read_value(text: str, domain: str) -> tuple[str, object, str | None]:
-    """(kind, value, note) of a printed cell: a number as the value to write
-    (the unit or remark beside it reported in the note), a blank/placeholder as
-    "", anything else as its text (the check's R5 names it)."""
+def read_value(text: str, domain: str) -> tuple[str, object, str | None, str | None]:
+    """(kind, value, note, unit) of a printed cell: a number as the value to
+    write (a remark beside it reported in the note, a unit returned apart), a
+    blank/placeholder as "", anything else as its text (the check's R5 names it)."""
     normal = unicodedata.normalize("NFKC", text).strip()
     compact = re.sub(r"\s+", "", normal)
+    not_number = f"「{text}」不是数字，照原文导入（校验 R5 会指出）"
     if compact in PLACEHOLDERS or compact in ("—", "―", "──", "／", "无。", "/"):
-        return BLANK, "", None
+        return BLANK, "", None, None
     match = _WITH_UNIT.fullmatch(compact)
     if not match:
-        return TEXT, text.strip(), f"「{text}」不是数字，照原文导入（校验 R5 会指出）"
+        return TEXT, text.strip(), not_number, None
     number, unit, rest = match.groups()
-    rest = rest.strip()
+    number = number.replace(",", "")
     if rest and not re.match(r"^[（(\[【<《,，;；。:：]|^其中|^含|^备注|^注", rest):
-        return TEXT, text.strip(), f"「{text}」不是数字，照原文导入（校验 R5 会指出）"
-    value, problem = parse_number(number.replace(",", ""), domain)
-    note = None
+        return TEXT, text.strip(), not_number, None
+    note = f"「{text}」按 {number} 导入，备注「{rest}」未导入" if rest else None
     if unit == "元" and domain == F.AMOUNT:
-        value, problem = parse_number(str(Decimal(number.replace(",", "")) / 10000), domain)
-        note = f"「{text}」以元为单位，已换算为 {value} 万元"
-    elif unit or rest:
-        extra = "、".join(part for part in (f"单位「{unit}」" if unit else "", f"备注「{rest}」" if rest else "") if part)
-        note = f"「{text}」按 {number.replace(',', '')} 导入（{extra}未导入）"
+        number = str(Decimal(number) / 10000)
+        note = f"「{text}」以元为单位，已换算为 {number} 万元" + (f"，备注「{rest}」未导入" if rest else "")
+        unit = None
+    value, problem = parse_number(number, domain)
     if problem:
-        return TEXT, compact, f"「{text}」{problem}，照原文导入（校验 R5 会指出）"
-    return NUMBER, value, note
+        return TEXT, compact, f"「{text}」{problem}，照原文导入（校验 R5 会指出）", None
+    return NUMBER, value, note, unit
 
 
 def _is_number(cell: Cell | None) -> bool:
@@ -183,12 +184,13 @@ class _Recogniser:
         self.header_kind: str | None = None
         self.disclosure_header: dict[int, str] = {}
         self.review_done = False
+        self.units: dict[str, list[str]] = {}  # unit → the cells printed with it
 
     # -- storing ---------------------------------------------------------------
     def store(self, table: str, row: str, column: str, cell: Cell, printed_row: str, printed_column: str):
         key = (table, row, column)
         domain = self.fmt.cells().get(key) or self.other.cells().get(key, F.COUNT)
-        kind, value, note = read_value(cell.text, domain)
+        kind, value, note, unit = read_value(cell.text, domain)
         where = cell.where.text()
         if key in self.result.values and self.result.sources[key].where != where:
             previous = self.result.sources[key]
@@ -198,6 +200,8 @@ class _Recogniser:
             return
         if note:
             self.result.note(f"{where}（{printed_row} × {printed_column}）：{note}")
+        if unit:  # one note per unit, not one per cell
+            self.units.setdefault(unit, []).append(f"{where}「{cell.text}」")
         self.result.values[key] = value
         self.result.sources[key] = Source(printed_row, printed_column, cell.text, where)
         self.result.tables.add(table)
@@ -208,6 +212,8 @@ class _Recogniser:
             self.header_block, self.header_kind = [], None
             for cells in table.grid:
                 self.row(table.number, cells)
+        for unit, cells in self.units.items():
+            self.result.note(f"{len(cells)} 个数字单元格带有单位「{unit}」，只导入了数字（如 {cells[0]}）")
         self.narrative()
         self.fees()
         return self.result
@@ -373,7 +379,7 @@ class _Recogniser:
         for start in range(len(texts)):
             key = normalise_label("/".join(texts[start:]))
             if key in self.app_rows.exact:
-                return self.app_rows.exact[key], False, 1.0
+                return self.app_rows.exact[key], False, 0.99 if key in self.app_rows.variants else 1.0
             if key in self.app_rows_other.exact:
                 return self.app_rows_other.exact[key], True, 1.0
         last = texts[-1]
