@@ -74,17 +74,20 @@ def prepare(path: Path, project: Project, years=None, depts=None, *, single: boo
         return page.refuse(f"无法读取 {path.name}：{exc.strerror or exc}。")
     if not identify(page, project, years, depts, single, allow_unknown):
         return page
-    fmt = F.format_for_year(page.year)
-    page.result = recognise(page.doc, fmt)
+    page.result = recognise(page.doc, F.format_for_year(page.year))
     if not page.result.tables - {F.FEES}:
-        return page.refuse(
-            f"{path.name} 中没有找到年报的表格（主动公开表、申请表、复议诉讼表，按官方标签识别）。"
-            "请确认这是年报正文的页面：如报告是附件（PDF、Word），请另存附件；如表格是图片，无法导入。"
-        )
+        return page.refuse(_no_tables(path))
     for table in (F.DISCLOSURE, F.APPLICATIONS, F.REVIEW):
         if table not in page.result.tables:
             page.result.note(f"页面中没有找到{F.TABLE_TITLES[table]}：{F.TABLE_FILES[table]} 中的数字留空，校验 R5 会指出")
     return page
+
+
+def _no_tables(path: Path) -> str:
+    return (
+        f"{path.name} 中没有找到年报的表格（主动公开表、申请表、复议诉讼表，按官方标签识别）。"
+        "请确认这是年报正文的页面：如报告是附件（PDF、Word），请另存附件；如表格是图片，无法导入。"
+    )
 
 
 def identify(page: PageImport, project: Project, years, depts, single: bool, allow_unknown: bool) -> bool:
@@ -93,6 +96,12 @@ def identify(page: PageImport, project: Project, years, depts, single: bool, all
     if found:
         ident.title, ident.name, ident.year = found
     name = page.path.name
+    if ident.year is not None and year_problem(ident.year):
+        page.refuse(f"{name}：{year_problem(ident.year)}")
+        return False
+    if not any(recognise(page.doc, fmt).tables - {F.FEES} for fmt in F.FORMATS):
+        page.refuse(_no_tables(page.path))  # not a report page: say so before asking for a title
+        return False
     if single and years and len(years) == 1:
         if ident.year is not None and ident.year != years[0]:
             ident.note = f"标题中的年度是{ident.year}年，按 --year 导入为{years[0]}年度"
