@@ -454,3 +454,14 @@ def test_imported_years_are_not_republished_and_marked_in_the_index(office, tmp_
     code, out, err = run_cli(capsys, "render", "--dept", "demo", "--year", "2021", "--mode", "publish",
                              "--notebook", notebook, "--project", target.root)
     assert code == 2 and "不重新发布" in err and "--include-imported" in err
+
+
+def test_publish_build_holds_imported_years_back(office, tmp_path, capsys):
+    source, target = office
+    run_cli(capsys, "import", _write(tmp_path, "a.html", kit_page(source.root, "demo", 2021)), "--project", target.root)
+    notebook = REPO / "notebooks" / "annual_report.ipynb"
+    code, out, err = run_cli(capsys, "build", "--mode", "publish", "--to", "html", "--notebook", notebook,
+                             "--project", target.root)
+    assert code == 0, out + err
+    assert "已导入的历史报告未重新发布 1" in out
+    assert not (target.root / "outputs" / "publish" / "2021").exists()
