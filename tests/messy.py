@@ -249,3 +249,29 @@ def other_as_one_row(html: str) -> str:
         keep.append(row)
     _replace(soup, table, render(keep, 3, head))
     return str(soup)
+
+
+def government_site(html: str, other_title: str) -> str:
+    """The page as a county website serves it: everything inside a layout table,
+    a breadcrumb and a sidebar listing another year's report before the content,
+    the title in a <div><font><b> (no heading, no <title>), section
+    headings as bold paragraphs, the signature, the date and the site footer."""
+    soup = soup_of(html)
+    h1 = soup.find("h1")
+    title = h1.get_text()
+    h1.replace_with(soup_of(f"<div><font size=5><b>{title}</b></font></div>"))
+    for heading in soup.find_all("h2"):
+        heading.replace_with(soup_of(f"<p><strong>{heading.get_text()}</strong></p>"))
+    if soup.title is not None:
+        soup.title.decompose()  # many saved pages have none, or the site's name only
+    body = soup.find("body")
+    content = "".join(str(child) for child in body.children)
+    sidebar = (f"<div>相关文章</div><ul><li><a href='#'>{other_title}</a></li>"
+               "<li>关于印发2023年政务公开工作要点的通知</li></ul>")
+    footer = "<p>版权所有：示例区人民政府办公室</p><p>网站标识码：4107110001 豫ICP备12345678号</p>"
+    body.clear()
+    body.append(soup_of(
+        f"<table><tr><td>首页 &gt; 政务公开 &gt; 年度报告</td></tr><tr><td>{sidebar}</td><td>{content}"
+        f"<p>打印本页</p><p>关闭窗口</p></td></tr><tr><td colspan=2>{footer}</td></tr></table>"
+    ))
+    return str(soup)

@@ -465,3 +465,23 @@ def test_publish_build_holds_imported_years_back(office, tmp_path, capsys):
     assert code == 0, out + err
     assert "已导入的历史报告未重新发布 1" in out
     assert not (target.root / "outputs" / "publish" / "2021").exists()
+
+
+def test_audit_out_must_be_a_csv_file(office, tmp_path, capsys):
+    source, target = office
+    page = _write(tmp_path, "a.html", kit_page(source.root, "demo", 2021))
+    code, out, err = run_cli(capsys, "import", "--audit", page, "--out", tmp_path, "--project", target.root)
+    assert code == 2 and "应是一个 .csv 文件的路径" in err
+
+
+def test_page_as_a_government_site_serves_it(office, tmp_path, capsys):
+    source, target = office
+    page = messy.government_site(messy.plain(kit_page(source.root, "demo", 2021)), "示例区测试局2020年政府信息公开工作年度报告")
+    code, out, err = run_cli(capsys, "import", _write(tmp_path, "a.html", page), "--project", target.root)
+    assert "→ 2021 示例区测试局（demo）" in out, out
+    folder = target.folder("demo", 2021)
+    for name in ("applications.csv", "review.csv", "disclosure.csv", "fees.csv"):
+        assert csv_cells(folder / name) == csv_cells(source.folder("demo", 2021) / name), name
+    narrative = (folder / "narrative.md").read_text(encoding="utf-8")
+    assert narrative.strip() == (source.folder("demo", 2021) / "narrative.md").read_text(encoding="utf-8").strip()
+    assert "版权所有" not in narrative and "打印本页" not in narrative

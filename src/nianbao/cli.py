@@ -216,6 +216,8 @@ def cmd_import(args) -> int:
 
         if not pages:
             raise UsageError("--audit 用于审阅已发布的年报网页（.html/.htm），没有找到这样的文件。")
+        if args.out and (Path(args.out).is_dir() or not Path(args.out).name.lower().endswith(".csv")):
+            raise UsageError(f"--out「{args.out}」应是一个 .csv 文件的路径，如 --out 审阅结果.csv。")
         return EXIT_OK if audit_pages(project, pages, years, depts, Path(args.out) if args.out else None) else EXIT_FINDINGS
     if args.out:
         raise UsageError("--out 只与 --audit 一起使用（审阅结果 CSV 的位置）。")

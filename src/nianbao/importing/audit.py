@@ -137,8 +137,13 @@ def audit_pages(project: Project, pages: list[Path], years=None, depts=None, out
         if not item.findings and not page.notes:
             rows.append(_row(item, result, "", "", None, "通过全部校验"))
     target = out or project.root / DEFAULT_OUT
-    write_atomic(target, csv_text(CSV_HEADER, rows, numeric=("年度", "应为", "实际")), bom=True)
-    echo(f"共审阅 {len(audited)} 份报告；逐项结果已写入 {project.relative(target.resolve()) if out is None else target}（未改动 data/）。")
+    shown = project.relative(target.resolve()) if out is None else str(target)
+    try:
+        write_atomic(target, csv_text(CSV_HEADER, rows, numeric=("年度", "应为", "实际")), bom=True)
+    except OSError as exc:
+        echo(f"共审阅 {len(audited)} 份报告，但无法写入 {shown}：{exc.strerror or exc}。请用 --out 指定可写入的文件。")
+        return False
+    echo(f"共审阅 {len(audited)} 份报告；逐项结果已写入 {shown}（未改动 data/）。")
     return ok
 
 
