@@ -485,3 +485,22 @@ def test_page_as_a_government_site_serves_it(office, tmp_path, capsys):
     narrative = (folder / "narrative.md").read_text(encoding="utf-8")
     assert narrative.strip() == (source.folder("demo", 2021) / "narrative.md").read_text(encoding="utf-8").strip()
     assert "版权所有" not in narrative and "打印本页" not in narrative
+
+
+def test_other_format_disclosure_label_is_read_by_its_header(office, tmp_path, capsys):
+    source, target = office
+    # A 2021 report printing the old label 「规范性文件」 under the 2021 columns: the 2021 row, reported.
+    page = kit_page(source.root, "demo", 2021).replace(">行政规范性文件<", ">规范性文件<")
+    code, out, err = run_cli(capsys, "import", _write(tmp_path, "a.html", page), "--project", target.root)
+    assert csv_cells(target.folder("demo", 2021) / "disclosure.csv") == csv_cells(source.folder("demo", 2021) / "disclosure.csv")
+    assert "标签「规范性文件」按相近的「行政规范性文件」识别" in out
+
+    # A 2020 report printing the 2021 item and columns: recorded as printed, the check reports it.
+    page = kit_page(source.root, "demo", 2020).replace(">规范性文件<", ">行政规范性文件<")
+    for old, new in zip(("本年新制作数量", "本年新公开数量", "对外公开总数量"), ("本年制发件数", "本年废止件数", "现行有效件数")):
+        page = page.replace(f">{old}<", f">{new}<")
+    code, out, err = run_cli(capsys, "import", _write(tmp_path, "b.html", page), "--project", target.root)
+    rows = csv_cells(target.folder("demo", 2020) / "disclosure.csv")
+    assert ["行政规范性文件", "本年制发件数", str(source.values[("demo", 2020)][(F.DISCLOSURE, "规范性文件", "本年新制作数量")])] in rows
+    assert "是V2021格式（2021年及以后）的主动公开项目「行政规范性文件」" in out
+    assert code == 1 and "[错误] INPUT 主动公开表" in out

@@ -225,7 +225,7 @@ def contract_texts(page: PageImport) -> dict[str, str]:
     fmt = result.format
     layout = result.application_layout or fmt
     values = dict(result.values)
-    for key in (*fmt.cells(), *layout.cells()):
+    for key in (*fmt.cells(), *(k for k in layout.cells() if k[0] == F.APPLICATIONS)):
         values.setdefault(key, "")
     files = submission_files(fmt, values, narrative_markdown(page))
     if layout is not fmt:  # printed in the other format's layout: recorded as printed (the check reports it)

@@ -175,6 +175,7 @@ class _Recogniser:
         self.disclosure_rows = Matcher(own["disclosure_rows"])
         self.disclosure_rows_other = other["disclosure_rows"]
         self.disclosure_cols = {row: Matcher(cols) for row, cols in own["disclosure_cols"].items()}
+        self.disclosure_cols_other = {row: Matcher(cols) for row, cols in other["disclosure_cols"].items()}
         self.header_word = normalise_label(F.DISCLOSURE_ROW_HEADER)
         self.app_structure = {normalise_label(F.APPLICANT_HEADER), normalise_label(F.ORGANISATION_HEADER)}
         self.review_structure = {normalise_label(F.REVIEW_HEADER), normalise_label(F.LITIGATION_HEADER)}
@@ -305,30 +306,42 @@ class _Recogniser:
 
     # -- section 二 ------------------------------------------------------------
     def disclosure_row(self, distinct) -> bool:
-        label = first = None
-        for position, (_, cell) in enumerate(distinct):
-            if _is_number(cell) or position > 2:
-                break
-            exact_other = self.disclosure_rows_other.get(normalise_label(cell.text))
+        """A row of section 二: its label names an item row; its numbers go to
+        the columns the item's header row names.  A label of the other format
+        (「规范性文件」 in a 2021 report) is taken for this format's row when the
+        header names this format's columns, else recorded as printed."""
+        for position, (_, cell) in enumerate(distinct[:3]):
+            if _is_number(cell):
+                return False
             label, score = self.disclosure_rows.match(cell.text)
-            if exact_other and score < 1:
-                self.result.note(f"{cell.where.text()}：「{cell.text}」是{self.other.version}格式（{self.other.years_text}）的主动公开项目，"
-                                 f"{self.fmt.version}格式中没有这一行，未导入")
-                return True
+            other = self.disclosure_rows_other.get(normalise_label(cell.text))
+            if other and score < 1 and not self.headed_by(label, self.disclosure_cols, distinct[position + 1:]):
+                self.note_foreign(cell, other)
+                return self.disclosure_cells(other, self.disclosure_cols_other, cell, distinct[position + 1:], score=1.0)
             if label is not None:
-                first, start = cell, position
-                break
+                return self.disclosure_cells(label, self.disclosure_cols, cell, distinct[position + 1:], score)
+        return False
+
+    def headed_by(self, label, matchers, cells) -> bool:
         if label is None:
             return False
+        return any(matchers[label].match(self.disclosure_header.get(index, ""))[0] for index, _ in cells)
+
+    def note_foreign(self, cell: Cell, label: str) -> None:
+        self.result.note(
+            f"{cell.where.text()}：「{cell.text}」是{self.other.version}格式（{self.other.years_text}）的主动公开项目"
+            f"「{label}」，{self.fmt.version}格式中没有这一行：照印的导入，校验会指出"
+        )
+
+    def disclosure_cells(self, label, matchers, first: Cell, cells, score: float) -> bool:
         if score < 1:
             self.result.note(_fuzzy_note(first.text, label, score, first.where.text()))
-        columns = self.disclosure_cols[label]
         found = False
-        for index, cell in distinct[start + 1:]:
+        for index, cell in cells:
             header = self.disclosure_header.get(index)
             if header is None:
                 continue
-            column, col_score = columns.match(header)
+            column, col_score = matchers[label].match(header)
             if column is None:
                 continue
             if col_score < 1:
