@@ -197,7 +197,7 @@ def make_project(root: Path) -> ProjectBuilder:
         wrong = {**values, (APP, F.NEW, F.TOTAL): values[(APP, F.NEW, F.TOTAL)] + 100}
         b.add(dept, 2023, values=values, narrative=narrative_for(b.departments[dept][1], 2023, wrong))
     (b.folder("beta", 2023) / "waivers.csv").write_text(
-        "规则,表,行,列,说明\nS4,,,,文字中的数字为统计口径调整前的数字\n", encoding="utf-8"
+        "规则,表,行,列,说明\nS4,申请表,,,文字中的数字为统计口径调整前的数字\n", encoding="utf-8"
     )
     (root / "notebooks").mkdir()
     shutil.copy(NOTEBOOK, root / "notebooks" / "annual_report.ipynb")

@@ -92,10 +92,10 @@ def test_json_r1_row_is_null(capsys, two):
 
 def test_json_amounts_are_numbers(capsys, two):
     two.set_cell("alpha", 2021, "fees", F.FEE_NOTICES, None, "0")
-    two.set_cell("alpha", 2021, "disclosure", "行政事业性收费", "本年收费金额（单位：万元）", "1.23456")
+    two.set_cell("alpha", 2021, "disclosure", "行政事业性收费", "本年收费金额（单位：万元）", "1.2345678")
     _, out, _ = check(capsys, two, "--json", "--year", "2021")
     (r5,) = [f for f in json.loads(out)["findings"] if f["rule"] == "R5"]
-    assert r5["actual"] == "1.23456"  # raw text, not a rounded number
+    assert r5["actual"] == "1.2345678"  # raw text, not a rounded number
 
 
 def test_warnings_exit_0_unless_strict(capsys, two):

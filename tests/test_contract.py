@@ -40,7 +40,7 @@ def test_missing_file(project_2020_2021, table):
     (f,) = input_findings(b, 2020)
     rel = f"data/2020/demo/{F.TABLE_FILES[table]}"
     assert (f.table, f.file, f.severity) == (table, rel, "error")
-    assert f.message == f"缺少文件 {rel}。"
+    assert f.message.startswith(f"缺少文件 {rel}。") and "已跳过" in f.message
 
 
 def test_fees_required_from_2021_only(project_2020_2021):
@@ -49,7 +49,7 @@ def test_fees_required_from_2021_only(project_2020_2021):
     assert input_findings(b, 2020) == []
     b.path("demo", 2021, "fees").unlink()
     (f,) = input_findings(b, 2021)
-    assert f.message == "缺少文件 data/2021/demo/fees.csv。"
+    assert f.message == "缺少文件 data/2021/demo/fees.csv。读取该文件的规则（S3、S4）已跳过。"
 
 
 def test_missing_file_does_not_hide_other_rules(project_2020_2021):
@@ -65,7 +65,8 @@ def test_unreadable_encoding(project_2020_2021):
     rewrite(b, 2020, "review", text_of(b, 2020, "review"), "utf-16")  # Excel's "Unicode text"
     (f,) = input_findings(b, 2020)
     assert f.file == "data/2020/demo/review.csv"
-    assert f.message == "data/2020/demo/review.csv 的编码无法识别：请另存为 UTF-8 或 GBK 编码的文本文件。"
+    assert f.message.startswith("data/2020/demo/review.csv 的编码无法识别（不是 UTF-8，也不是 GBK）：请在 Excel 中另存为")
+    assert f.message.endswith("读取该文件的规则（R4、S4）已跳过。")
 
 
 def test_empty_file(project_2020_2021):
@@ -282,7 +283,7 @@ def test_data_folder_for_unlisted_department(project_2020_2021):
         (2021, "Not_OK", "departments", "data/2021/Not_OK"),
         (2021, "ghost", "departments", "data/2021/ghost"),
     ]
-    assert found[0].message == "data/2021/Not_OK/ 的目录名「Not_OK」不是有效的部门编号（只能用小写字母、数字、- 和 _）。"
+    assert found[0].message == "data/2021/Not_OK/ 的目录名「Not_OK」不是有效的部门编号（只能用小写字母、数字、- 和 _），请改名。"
     assert found[1].message == "data/2021/ghost/ 的部门编号「ghost」不在 params/departments.csv 中，请先在名单中登记该部门。"
     assert (2021, "ghost") not in run.checked
 
@@ -361,7 +362,10 @@ def test_number_spellings(project_2020_2021, raw, value):
     [
         ("1,234.5", F.AMOUNT, "1234.5", True),
         ("0.0001", F.AMOUNT, "0.0001", True),
-        ("0.00001", F.AMOUNT, None, False),
+        ("0.00001", F.AMOUNT, "0.00001", True),
+        ("24252.311082", F.AMOUNT, "24252.311082", True),
+        ("12.30000000", F.AMOUNT, "12.3", True),
+        ("0.0000001", F.AMOUNT, None, False),
         ("1,23", F.COUNT, None, False),
         ("-8", F.SIGNED, -8, True),
         ("－8", F.SIGNED, -8, True),

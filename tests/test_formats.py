@@ -141,7 +141,7 @@ def test_domains():
     assert F.SIGNED not in d21.cells().values()
     for fmt in F.FORMATS:
         assert {dom for (t, _, _), dom in fmt.cells().items() if t in (F.APPLICATIONS, F.REVIEW)} == {F.COUNT}
-    assert F.AMOUNT_PLACES == 4
+    assert (F.AMOUNT_PLACES, F.DISPLAY_PLACES) == (6, 4)  # to the fen; printed to the yuan at least
 
 
 def test_cell_counts():

@@ -132,7 +132,7 @@ def test_site_pages_keep_links_inside_the_site_only():
 
 
 # ---------------------------------------------------------------------------
-# Narrative links and images (N2)
+# Narrative links and images (N3)
 # ---------------------------------------------------------------------------
 
 
@@ -155,7 +155,7 @@ def test_narrative_links_and_images_are_reported_with_their_line(builder):
         narrative.read_text(encoding="utf-8") + "\n详见[本局网站](//evil.example/gk)。\n\n![流程图](flow.png)\n", encoding="utf-8"
     )
     lines = narrative.read_text(encoding="utf-8").splitlines()
-    found = only(builder.check(), "N2")
+    found = only(builder.check(), "N3")
     assert [(f.severity, f.line) for f in found] == [
         ("warning", lines.index("详见[本局网站](//evil.example/gk)。") + 1),
         ("warning", lines.index("![流程图](flow.png)") + 1),

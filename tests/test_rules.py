@@ -230,16 +230,16 @@ def test_r5_signed_change_may_be_negative_only_in_its_column(builder):
     ("year", "row", "column"),
     [(2021, "行政事业性收费", "本年收费金额（单位：万元）"), (2020, "政府集中采购", "采购总金额（单位：万元）")],
 )
-def test_r5_amounts_are_exact_with_at_most_four_places(project_2020_2021, year, row, column):
+def test_r5_amounts_are_exact_with_at_most_six_places(project_2020_2021, year, row, column):
     b = project_2020_2021
-    b.set_cell("demo", year, "disclosure", row, column, "12.3456")
+    b.set_cell("demo", year, "disclosure", row, column, "24252.311082")
     run = b.check()
     assert only(run, "R5") == []
     value = run.submissions[(year, "demo")].value(F.DISCLOSURE, row, column)
-    assert value == Decimal("12.3456") and isinstance(value, Decimal)
-    b.set_cell("demo", year, "disclosure", row, column, "12.34567")
+    assert value == Decimal("24252.311082") and isinstance(value, Decimal)
+    b.set_cell("demo", year, "disclosure", row, column, "12.3456789")
     (r5,) = only(b.check(), "R5")
-    assert (r5.table, r5.row, r5.column, r5.actual) == ("disclosure", row, column, "12.34567")
+    assert (r5.table, r5.row, r5.column, r5.actual) == ("disclosure", row, column, "12.3456789")
     assert "小数位数过多" in r5.message
     b.set_cell("demo", year, "disclosure", row, column, "-1.5")
     (r5,) = only(b.check(), "R5")
@@ -519,11 +519,15 @@ def test_n1_missing_and_empty_sections(project_2020_2021):
     assert all("data/2021/demo/narrative.md" in f.message and "## " in f.message for f in n1)
 
 
-def test_n1_template_prompts_left_unchanged(project_2020_2021):
+def test_n2_template_prompts_left_unchanged(project_2020_2021):
     b = project_2020_2021
     b.add("demo", 2021, values=b.values[("demo", 2021)], narrative=narrative_skeleton())
-    n1 = only(b.check(), "N1")
-    assert [f.row for f in n1] == list(F.AUTHORED_SECTIONS)
+    run = b.check()
+    assert only(run, "N1") == []  # one finding per section: the prompt, not also "empty"
+    n2 = only(run, "N2")
+    assert [f.row for f in n2] == list(F.AUTHORED_SECTIONS)
+    assert {f.severity for f in n2} == {ERROR}
+    assert run.submissions[(2021, "demo")].narrative == {}  # a prompt is never published
 
 
 def test_n1_unknown_heading_names_the_line(project_2020_2021):
@@ -576,15 +580,15 @@ def break_x1(b):
     readd(b, "demo", 2021, edit)
 
 
-@pytest.mark.parametrize("table", ["申请表", "applications", ""])
+@pytest.mark.parametrize("table", ["申请表", "applications"])
 def test_waiver_turns_matching_finding_into_waived(project_2020_2021, table):
     b = project_2020_2021
     break_x1(b)
-    write_waivers(b, 2021, f"X1,{table},二、上年结转政府信息公开申请数量,自然人,上年报告漏报1件，已更正")
+    write_waivers(b, 2021, f"X1,{table},二、上年结转政府信息公开申请数量,自然人,上年报告漏报1件，已在本年更正")
     run = b.check()
     x1 = {f.column: f for f in only(run, "X1")}
     assert x1["自然人"].severity == WAIVED
-    assert x1["自然人"].explanation == "上年报告漏报1件，已更正"
+    assert x1["自然人"].explanation == "上年报告漏报1件，已在本年更正"
     assert not x1["自然人"].blocking
     assert x1["总计"].severity == ERROR  # the waiver names one column only
 
@@ -592,7 +596,7 @@ def test_waiver_turns_matching_finding_into_waived(project_2020_2021, table):
 def test_waiver_without_row_and_column_covers_the_rule(project_2020_2021):
     b = project_2020_2021
     break_x1(b)
-    write_waivers(b, 2021, "x1,,,,口径调整")
+    write_waivers(b, 2021, "x1,申请表,,,机构改革后统计口径调整，结转数不一致")
     assert {f.severity for f in only(b.check(), "X1")} == {WAIVED}
 
 
@@ -601,9 +605,12 @@ def test_waiver_without_row_and_column_covers_the_rule(project_2020_2021):
     [
         ("R5,申请表,（一）予以公开,商业企业,原表为空", "规则 R5 的问题须改正数据"),
         ("INPUT,,,,文件稍后补交", "规则 INPUT 的问题须改正数据"),
-        ("R9,申请表,,,随便", "未知的规则「R9」"),
-        ("X1,不存在的表,,,说明", "未知的表「不存在的表」"),
-        ("X1,申请表,,,", "「说明」为空"),
+        ("R9,申请表,,,随便写一条足够长的说明文字", "未知的规则「R9」"),
+        ("X1,不存在的表,,,随便写一条足够长的说明文字", "未知的表「不存在的表」"),
+        ("X1,申请表,,,", "「说明」只有0个字"),
+        ("R2,,,,全部说明", "「表」为空"),
+        ("R2,申请表,,,全部说明", "「说明」只有4个字"),
+        ("N2,报告文字,,,模板提示语暂时保留待补写", "规则 N2 的问题须改正数据"),
     ],
 )
 def test_invalid_waivers_are_refused(project_2020_2021, line, says):
@@ -660,3 +667,16 @@ def test_engine_never_waives_input_or_r5(project_2020_2021):
     severities = {f.rule: f.severity for f in found}
     assert severities["R5"] == ERROR and severities["INPUT"] == ERROR
     assert severities["R2"] == WAIVED
+
+
+def test_readme_rules_table_lists_every_rule_with_its_severity():
+    from pathlib import Path
+
+    from nianbao.findings import SEVERITY_TITLES
+    from nianbao.rules import RULES
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    rows = {cells[1].strip(): cells[2].strip() for line in readme.splitlines()
+            if line.startswith("| ") and len(cells := line.split("|")) > 3}
+    assert {rule.id: SEVERITY_TITLES[rule.severity] for rule in RULES.values()} == {
+        rule_id: rows.get(rule_id) for rule_id in RULES}

@@ -61,10 +61,10 @@ def test_template_writes_every_label_with_zeros(capsys, builder, year):
         assert f"## {heading}\n" in narrative
 
 
-def test_fresh_template_checks_with_only_narrative_warnings(capsys, builder):
+def test_fresh_template_checks_with_only_its_prompts_as_errors(capsys, builder):
     template(capsys, builder, "--year", 2021)
     run = builder.check()
-    assert {f.rule for f in run.findings} == {"N1"}
+    assert {f.rule for f in run.findings} == {"N2"}  # the prompts must be replaced before publishing
     assert [f.row for f in run.findings] == list(F.AUTHORED_SECTIONS)
 
 

@@ -137,7 +137,7 @@ def test_template_writes_the_official_layout(capsys, b, year):
     assert review["E8"].value == '=IF(E7=SUM(A7:D7),"✓",E7-(SUM(A7:D7)))'
     disclosure = wb["二、主动公开"]
     assert disclosure["A4"].value == fmt.disclosure[0].article
-    signed = [dv for dv in disclosure.data_validations.dataValidation if dv.formula1 == "-999999999"]
+    signed = [dv for dv in disclosure.data_validations.dataValidation if dv.formula1 == f"-{F.NUMBER_LIMIT}"]
     assert bool(signed) == (year == 2020)  # 本年增/减 may be negative (V2019 only)
     guide = "\n".join(str(c.value) for c in wb["说明"]["A"])
     assert "次年1月31日" in guide and "R1" in guide and "文字" in guide
@@ -444,14 +444,16 @@ def test_import_usage_errors(capsys, b, tmp_path):
     assert code == 2 and "没有找到要导入的工作簿" in err
 
 
-def test_amounts_keep_four_places(capsys, b):
+def test_amounts_keep_the_places_entered(capsys, b):
     path, values = ready(b, capsys)
-    values[(F.DISCLOSURE, "行政事业性收费", "本年收费金额（单位：万元）")] = Decimal("12.3456")
+    values[(F.DISCLOSURE, "行政事业性收费", "本年收费金额（单位：万元）")] = Decimal("24252.311082")
     values[(F.FEES, F.FEE_NOTICE_AMOUNT, F.FEE_VALUE)] = Decimal("0.5")
     fill(path, values, 2021)
     assert do_import(capsys, b, path)[0] == 0
     text = (b.folder("alpha", 2021) / "disclosure.csv").read_text(encoding="utf-8-sig")
-    assert "行政事业性收费,本年收费金额（单位：万元）,12.3456" in text
+    assert "行政事业性收费,本年收费金额（单位：万元）,24252.311082" in text
+    fees = (b.folder("alpha", 2021) / "fees.csv").read_text(encoding="utf-8-sig")
+    assert f"{F.FEE_NOTICE_AMOUNT},0.5000" in fees
 
 
 # ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 
 from . import __version__
 
@@ -19,6 +20,7 @@ _ARGPARSE_MESSAGES = (
     ("unrecognized arguments: ", "无法识别的参数："),
     ("expected one argument", "需要一个取值"),
     ("invalid choice: ", "无效的选项："),
+    ("invalid int value: ", "不是整数："),
     ("choose from ", "可选："),
     ("argument ", "参数 "),
     ("ambiguous option: ", "有歧义的选项："),
@@ -60,9 +62,11 @@ def _split(values) -> list[str]:
 def parse_years(values) -> list[int] | None:
     years = []
     for text in _split(values):
-        if not (text.isdigit() and len(text) == 4):
+        digits = unicodedata.normalize("NFKC", text)  # ２０２５ is 2025; ② is no year
+        if not (digits.isascii() and digits.isdigit() and len(digits) == 4) or any(
+                unicodedata.category(c) != "Nd" for c in text):
             raise UsageError(f"年度「{text}」无效：请写四位数的年份，如 --year 2024。")
-        years.append(int(text))
+        years.append(int(digits))
     return years or None
 
 
@@ -76,11 +80,15 @@ def selection(args, project) -> tuple[list[int] | None, list[str] | None]:
     if years:
         from .formats import FormatError, format_for_year
 
+        from .project import latest_year
+
         for year in years:
             try:
                 format_for_year(year)
             except FormatError as exc:
                 raise UsageError(str(exc)) from None
+            if year > latest_year():
+                raise UsageError(f"年度「{year}」太远：最晚可以处理{latest_year()}年度（明年）的数据，请检查年份是否写错。")
     return years, depts
 
 
@@ -122,7 +130,7 @@ def print_findings(project, checked, findings, out) -> None:
 
     general = [f for f in findings if f.year is None or f.department is None]
     for finding in general:
-        out.write(f"✗ {describe(finding)}\n")
+        out.write(f"{'✗' if finding.severity == ERROR else '!'} {describe(finding)}\n")
     by_report: dict[tuple[int, str], list] = {}
     for finding in findings:
         if finding.year is not None and finding.department is not None:
@@ -339,8 +347,9 @@ def parse_formats(text, default) -> tuple[str, ...]:
 def parse_jobs(text) -> int | None:
     if text is None:
         return None
-    if not str(text).isdigit() or int(text) < 1:
-        raise UsageError(f"--jobs「{text}」无效：请写一个正整数。")
+    text = str(text)
+    if not (text.isascii() and text.isdigit() and 1 <= len(text) <= 3) or int(text) < 1:  # int("②") raises
+        raise UsageError(f"--jobs「{text}」无效：请写一个不大于999的正整数，如 --jobs 4。")
     return int(text)
 
 

@@ -12,16 +12,17 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from . import formats as F
 from . import personal
 from .findings import Finding
-from .project import Department, Project, is_inside
-from .rules import RULES
 from .config import REPORT_FILE
-from .textio import InputFileError, linked_file_message, normalise_label, parse_csv, read_text
+from .project import Department, Project, is_inside
+from .rules import RULES, constraints
+from .textio import (InputFileError, linked_file_message, normalise_label, other_separator, parse_csv, read_text_noting,
+                     separator_message, shorten, strip_invisible)
 
 Number = int | Decimal
 
@@ -31,7 +32,9 @@ DISCLOSURE_HEADER = (F.DISCLOSURE_ROW_HEADER, "指标", "数值")
 FEES_HEADER = ("指标", F.FEE_VALUE)
 WAIVERS_FILE = "waivers.csv"
 WAIVERS_HEADER = ("规则", "表", "行", "列", "说明")
-UNWAIVABLE = ("INPUT", "R5")  # structure and blanks must be fixed, not explained
+# Structure, blanks, template prompts must be fixed, not explained; W1 and F1
+# are about the waivers and the folders themselves.
+UNWAIVABLE = ("INPUT", "R5", "N2", "W1", "F1")
 # Everything a department-year folder may hold: these are read, hashed and
 # attached to the PDF; any other file there is reported (F1) and never read.
 CONTRACT_FILES = (*F.TABLE_FILES.values(), WAIVERS_FILE, REPORT_FILE)
@@ -40,11 +43,18 @@ CONTRACT_FILES = (*F.TABLE_FILES.values(), WAIVERS_FILE, REPORT_FILE)
 IMPORT_FILE = "import.json"
 KNOWN_FILES = (*CONTRACT_FILES, IMPORT_FILE)
 
+# Limits: a department-year's files are a few KB; anything far larger is a
+# mistake (or an attack) and is refused before it is parsed.
+CSV_MAX_BYTES = 2 * 1024 * 1024
+CSV_MAX_ROWS = 2000
+NARRATIVE_MAX_BYTES = 200 * 1024
+
 PLACEHOLDERS = {"", "-", "—", "–", "--", "——", "无", "/", "\\", "－", "空"}
 _COUNT = re.compile(r"\+?\d+")
 _SIGNED = re.compile(r"[+-]?\d+")
 _AMOUNT = re.compile(r"\+?\d+(\.\d+)?")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+_PROMPT_KEYS = tuple(normalise_label(p).strip("()") for p in F.NARRATIVE_PROMPTS.values())
 _HEADING = re.compile(r"^##[ \t]+(.+?)[ \t#]*$")
 
 
@@ -92,18 +102,29 @@ class Submission:
 # Cells
 # ---------------------------------------------------------------------------
 
+_LIMIT = str(F.NUMBER_LIMIT)
 _DOMAIN_HINT = {
-    F.COUNT: "须为不小于0的整数",
-    F.SIGNED: "须为整数（可为负数）",
-    F.AMOUNT: f"须为不小于0的金额（万元），最多{F.AMOUNT_PLACES}位小数",
+    F.COUNT: f"须为0至{_LIMIT}之间的整数",
+    F.SIGNED: f"须为-{_LIMIT}至{_LIMIT}之间的整数（可为负数）",
+    F.AMOUNT: f"须为0至{_LIMIT}之间的金额（万元），最多{F.AMOUNT_PLACES}位小数",
 }
+_SCIENTIFIC = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)[eE][+-]?\d+")
+_AMOUNT_LIMIT = Decimal(F.NUMBER_LIMIT)
 
 
 def parse_number(raw: str, domain: str) -> tuple[Number, str | None]:
-    """(value, problem); a problem means the value is unusable and read as 0."""
-    if domain != F.AMOUNT and raw.isascii() and raw.isdigit():  # fast path: the usual plain count
-        return int(raw), None
-    text = unicodedata.normalize("NFKC", raw).strip().replace(" ", "")
+    """(value, problem); a problem means the value is unusable and read as 0.
+
+    Bounded before it is converted: no text longer than NUMBER_TEXT_LIMIT and no
+    value beyond ±NUMBER_LIMIT reaches int() or Decimal arithmetic."""
+    if len(raw) > F.NUMBER_TEXT_LIMIT:
+        return 0, f"过长（{len(raw)}个字符），不是有效数字，" + _DOMAIN_HINT[domain]
+    if domain != F.AMOUNT and raw.isascii() and raw.isdigit() and len(raw) <= 9:  # fast path: the usual plain count
+        value = int(raw)
+        return (value, None) if value <= F.NUMBER_LIMIT else (0, "超出范围，" + _DOMAIN_HINT[domain])
+    if any(unicodedata.category(c) == "No" for c in raw):  # ②, ½, ³: NFKC would make digits of them
+        return 0, "不是有效数字（请用普通数字），" + _DOMAIN_HINT[domain]
+    text = unicodedata.normalize("NFKC", strip_invisible(raw)).strip().replace(" ", "")
     if text in PLACEHOLDERS or text in ("—", "―"):
         return 0, "为空或占位符，请填写0"
     if _GROUPED.fullmatch(text):
@@ -112,16 +133,27 @@ def parse_number(raw: str, domain: str) -> tuple[Number, str | None]:
     if not pattern.fullmatch(text):
         if domain != F.SIGNED and text.startswith("-") and _AMOUNT.fullmatch(text[1:]):
             return 0, "不能为负数，" + _DOMAIN_HINT[domain]
+        if _SCIENTIFIC.fullmatch(text):
+            return 0, "是科学计数法，请写成普通数字（在 Excel 中把单元格格式设为“数值”），" + _DOMAIN_HINT[domain]
         return 0, "不是有效数字，" + _DOMAIN_HINT[domain]
     if domain != F.AMOUNT:
+        digits = text.lstrip("+-").lstrip("0")
+        if len(digits) > 9 or int(text) > F.NUMBER_LIMIT or int(text) < (-F.NUMBER_LIMIT if domain == F.SIGNED else 0):
+            return 0, "超出范围，" + _DOMAIN_HINT[domain]
         return int(text), None
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:  # pragma: no cover - the pattern already guarantees a decimal
-        return 0, "不是有效数字，" + _DOMAIN_HINT[domain]
-    if amount != amount.quantize(Decimal(1).scaleb(-F.AMOUNT_PLACES)):  # 12.30000 is fine, 0.00001 is not
-        return 0, f"小数位数过多，最多{F.AMOUNT_PLACES}位（单位：万元）"
+    amount = Decimal(text)  # the pattern guarantees a plain decimal of bounded length
+    if amount > _AMOUNT_LIMIT:
+        return 0, "超出范围，" + _DOMAIN_HINT[domain]
+    if amount and -amount.normalize().as_tuple().exponent > F.AMOUNT_PLACES:  # 12.30000000 is fine, 0.0000001 is not
+        return 0, f"小数位数过多，最多{F.AMOUNT_PLACES}位（单位：万元，精确到分），请删去多余的小数位"
     return amount, None
+
+
+def rules_reading(fmt: F.Format, table: str) -> list[str]:
+    """The rules that read a table of this format (S4 reads every table the prose
+    may state figures of)."""
+    ids = dict.fromkeys(c.rule for c in constraints(fmt) if any(cell.table == table for _, cell in (*c.lhs, *c.rhs)))
+    return [*ids, "S4"]
 
 
 # ---------------------------------------------------------------------------
@@ -169,6 +201,7 @@ class _Reader:
         self.project = project
         self.folder = folder
         self.sub = Submission(department, year, fmt, project.relative(folder))
+        self.encoding_note: str | None = None  # of the file being read
 
     # -- findings -----------------------------------------------------------
     def finding(self, rule, message, *, table=None, row=None, column=None, expected=None, actual=None, file=None, line=None):
@@ -227,7 +260,7 @@ class _Reader:
             else:
                 what = f"链接「{problem.target}」不是完整的 http、https 或 mailto 网址，报告中只显示其文字"
                 fix = "请改为完整网址（如 https://www.example.gov.cn/…）或删除链接"
-            self.finding("N2", f"{rel} 第{problem.line}行：{what}。{fix}。", table=F.NARRATIVE, file=rel, line=problem.line)
+            self.finding("N3", f"{rel} 第{problem.line}行：{what}。{fix}。", table=F.NARRATIVE, file=rel, line=problem.line)
 
     def report_stray_files(self):
         """Files the contract does not name are listed once, never read or published."""
@@ -253,19 +286,53 @@ class _Reader:
         if not self.readable(path, rel, table):
             return None
         try:
-            text = read_text(path, rel)
+            text, self.encoding_note = read_text_noting(path, rel, CSV_MAX_BYTES)
             self.report_personal_data(text, rel, table)
-            header, rows = parse_csv(text, rel)
+            header, rows = parse_csv(text, rel, CSV_MAX_ROWS)
         except InputFileError as exc:
-            self.finding("INPUT", str(exc), table=table, file=rel)
+            self.finding("INPUT", str(exc) + self.skipped(table), table=table, file=rel)
             return None
         self.sub.files.append(rel)
-        if table:
-            self.sub.tables.add(table)
         return rel, header, rows
 
+    def skipped(self, table) -> str:
+        """What a file that cannot be read as the contract costs: the rules that
+        read it are skipped (not run on zeros that would invent findings)."""
+        if table not in F.TABLE_FILES or table == F.NARRATIVE:
+            return ""
+        return f"读取该文件的规则（{'、'.join(rules_reading(self.sub.format, table))}）已跳过。"
+
+    def structural_problem(self, rel, header, expected) -> str | None:
+        """One message for a header that shows the whole file was misread:
+        another separator, no header row, another encoding."""
+        separator = other_separator(header)
+        if separator:
+            return separator_message(rel, separator)
+        keys = {normalise_label(name) for name in expected}
+        if any(normalise_label(cell) in keys for cell in header):
+            return None
+        if self.encoding_note:
+            return (f"{rel}：表头「{shorten(','.join(header), 40)}」无法识别：该文件{self.encoding_note}，文字成了乱码。"
+                    "请在 Excel 中用“另存为 → CSV UTF-8（逗号分隔）”保存，或用记事本另存为 UTF-8 编码。")
+        lookups = _lookups(self.sub.format)
+        looks_like_data = any(
+            _GROUPED.fullmatch(cell) or cell.strip().isdigit() for cell in header
+        ) or any(normalise_label(cell) in known for cell in header[:2]
+                 for known in (lookups["rows"], lookups["disclosure_rows"], lookups["review_rows"], lookups["fee_rows"]))
+        if looks_like_data:
+            return (f"{rel}：缺少表头行（第1行「{shorten(','.join(header), 40)}」是数据）。"
+                    f"请在第1行加上表头：{','.join(expected)}。")
+        return None
+
     def check_header(self, table, rel, header, expected) -> dict[str, int] | None:
-        """Map each expected column to its index; every other column is a finding."""
+        """Map each expected column to its index; every other column is a finding.
+
+        A header missing any expected column makes the file unreadable as the
+        contract: None, and the table is not counted as read (its rules skip)."""
+        problem = self.structural_problem(rel, header, expected)
+        if problem:
+            self.finding("INPUT", problem + self.skipped(table), table=table, file=rel, line=1)
+            return None
         keys = {normalise_label(name): name for name in expected}
         index: dict[str, int] = {}
         for i, name in enumerate(header):
@@ -273,9 +340,9 @@ class _Reader:
             if official is None:
                 self.finding(
                     "INPUT",
-                    f"{rel} 第1行：多出列「{name}」。表头应为：{','.join(expected)}。",
+                    f"{rel} 第1行：多出列「{shorten(name)}」。表头应为：{','.join(expected)}。",
                     table=table,
-                    column=name,
+                    column=shorten(name),
                     file=rel,
                     line=1,
                 )
@@ -287,14 +354,15 @@ class _Reader:
         if missing:
             self.finding(
                 "INPUT",
-                f"{rel} 第1行：缺少列「{'」「'.join(missing)}」。表头应为：{','.join(expected)}。",
+                f"{rel} 第1行：缺少列「{'」「'.join(missing)}」。表头应为：{','.join(expected)}。" + self.skipped(table),
                 table=table,
                 column=missing[0],
                 file=rel,
                 line=1,
             )
-            if expected[0] in missing:
-                return None
+            return None
+        if table:
+            self.sub.tables.add(table)
         return index
 
     def extra_cells(self, table, rel, line, row, width) -> bool:
@@ -314,14 +382,14 @@ class _Reader:
         key = (table, row_label, column)
         self.sub.values[key] = value
         if problem:
-            shown = raw.strip()
+            shown = shorten(raw.strip())
             self.finding(
                 "R5",
                 f"{rel} 第{line}行「{column}」列：「{shown}」{problem}。" if shown else f"{rel} 第{line}行「{column}」列{problem}。",
                 table=table,
                 row=row_label,
                 column=column,
-                actual=raw,
+                actual=shorten(raw),
                 file=rel,
                 line=line,
             )
@@ -342,8 +410,8 @@ class _Reader:
                 f"可用 nianbao template --year {self.sub.year} 生成正确的模板。"
             )
         else:
-            message = f"{rel} 第{line}行：无法识别的行「{label}」。应为以下之一：{'、'.join(expected)}。"
-        self.finding("INPUT", message, table=table, row=label, file=rel, line=line)
+            message = f"{rel} 第{line}行：无法识别的行「{shorten(label, 60)}」。应为以下之一：{'、'.join(expected)}。"
+        self.finding("INPUT", message, table=table, row=shorten(label, 60), file=rel, line=line)
 
     def missing_rows(self, table, rel, seen, expected):
         for label in expected:
@@ -426,7 +494,7 @@ class _Reader:
             return
         rel, header, rows = opened
         index = self.check_header(table, rel, header, DISCLOSURE_HEADER)
-        if index is None or len(index) < 3:
+        if index is None:
             return
         fmt = self.sub.format
         lookups, other = _lookups(fmt), _lookups(F.other_format(fmt))
@@ -451,14 +519,14 @@ class _Reader:
                 hint = (
                     f"「{raw_col}」是{F.other_format(fmt).version}格式的指标，{self.sub.year}年应使用{fmt.version}格式。"
                     if in_other
-                    else f"无法识别的指标「{raw_col}」。"
+                    else f"无法识别的指标「{shorten(raw_col, 60)}」。"
                 )
                 self.finding(
                     "INPUT",
                     f"{rel} 第{line}行：{hint}「{label}」的指标应为：{'、'.join(names)}。",
                     table=table,
                     row=label,
-                    column=raw_col,
+                    column=shorten(raw_col, 60),
                     file=rel,
                     line=line,
                 )
@@ -487,7 +555,7 @@ class _Reader:
             return
         rel, header, rows = opened
         index = self.check_header(table, rel, header, FEES_HEADER)
-        if index is None or len(index) < 2:
+        if index is None:
             return
         fee_rows = _lookups(self.sub.format)["fee_rows"]
         seen: dict[str, int] = {}
@@ -522,16 +590,23 @@ class _Reader:
         if not self.readable(path, rel, F.NARRATIVE):
             return
         try:
-            text = read_text(path, rel)
+            text, note = read_text_noting(path, rel, NARRATIVE_MAX_BYTES)
         except InputFileError as exc:
             self.finding("INPUT", str(exc), table=F.NARRATIVE, file=rel)
             return
         self.sub.files.append(rel)
+        if note and not any(heading in text for heading in F.SECTION_HEADINGS):
+            # Big5 and the like decode as GB18030 without error: one message, not a
+            # finding per garbled heading.
+            self.finding("INPUT", f"{rel}：找不到任何一个部分的标题：该文件{note}，文字成了乱码。"
+                         "请用记事本或编辑器另存为 UTF-8 编码。", table=F.NARRATIVE, file=rel)
+            return
         self.report_personal_data(text, rel, F.NARRATIVE)
         self.sub.narrative = self.split_sections(text, rel)
         self.report_links(text, rel)
+        prompted = {f.row for f in self.sub.findings if f.rule == "N2" and f.row}
         for heading in F.AUTHORED_SECTIONS:
-            if not self.sub.narrative.get(heading, "").strip():
+            if heading not in prompted and not self.sub.narrative.get(heading, "").strip():
                 self.finding(
                     "N1",
                     f"{rel}：缺少「## {heading}」部分或该部分为空，请补写。",
@@ -541,8 +616,12 @@ class _Reader:
                 )
 
     def split_sections(self, text: str, rel: str) -> dict[str, str]:
+        """Official heading → its text.  A heading written twice is merged (nothing
+        is lost) but is an N2 error; the template's prompts are N2 errors and are
+        dropped, so that a prompt is never published."""
         by_number = {heading[:2]: heading for heading in F.SECTION_HEADINGS}
         sections: dict[str, list[str]] = {}
+        first_line: dict[str, int] = {}
         current: list[str] | None = None
         for line_no, line in enumerate(text.splitlines(), start=1):
             match = _HEADING.match(line)
@@ -551,7 +630,7 @@ class _Reader:
                 if heading is None:
                     self.finding(
                         "N1",
-                        f"{rel} 第{line_no}行：无法识别的标题「{match.group(1)}」，应为六个部分的标题之一"
+                        f"{rel} 第{line_no}行：无法识别的标题「{shorten(match.group(1))}」，应为六个部分的标题之一"
                         f"（如「## {F.SECTION_HEADINGS[0]}」）；其下的文字不会出现在报告中。",
                         table=F.NARRATIVE,
                         file=rel,
@@ -559,12 +638,41 @@ class _Reader:
                     )
                     current = None
                     continue
+                if heading in first_line:
+                    self.finding(
+                        "N2",
+                        f"{rel} 第{line_no}行：标题「## {heading}」重复（第{first_line[heading]}行已有）。"
+                        "两处的文字会被合并到同一部分，请删除重复的标题（及其中重复的文字）。",
+                        table=F.NARRATIVE,
+                        row=heading,
+                        file=rel,
+                        line=line_no,
+                    )
+                first_line.setdefault(heading, line_no)
                 current = sections.setdefault(heading, [])
             elif current is not None:
+                if self.is_prompt(line):
+                    heading = next(h for h, lines in sections.items() if lines is current)
+                    self.finding(
+                        "N2",
+                        f"{rel} 第{line_no}行：「## {heading}」中仍是模板的提示语「{shorten(line.strip(), 20)}」，"
+                        "它不会印在报告中。请删除提示语，写上本部门的情况。",
+                        table=F.NARRATIVE,
+                        row=heading,
+                        file=rel,
+                        line=line_no,
+                    )
+                    continue
                 current.append(line)
         texts = {heading: "\n".join(lines).strip() for heading, lines in sections.items()}
-        prompts = set(F.NARRATIVE_PROMPTS.values())
-        return {heading: text for heading, text in texts.items() if text not in prompts}
+        return {heading: text for heading, text in texts.items() if text}
+
+    @staticmethod
+    def is_prompt(line: str) -> bool:
+        """Whether a line still holds one of the template's prompts (with or
+        without its brackets, in any width)."""
+        key = normalise_label(line).strip("()")
+        return bool(key) and any(prompt in key for prompt in _PROMPT_KEYS)
 
     # -- waivers ---------------------------------------------------------------
     def read_waivers(self):
@@ -573,42 +681,74 @@ class _Reader:
             return
         rel, header, rows = opened
         index = self.check_header(None, rel, header, WAIVERS_HEADER)
-        if index is None or len(index) < len(WAIVERS_HEADER):
+        if index is None:
             return
-        tables = {**{t: t for t in F.TABLE_TITLES}, **{title: t for t, title in F.TABLE_TITLES.items()}}
+        tables = {**{t: t for t in WAIVABLE_TABLES}, **{F.TABLE_TITLES[t]: t for t in WAIVABLE_TABLES}}
         for line, row in rows:
             rule, table, row_label, column, explanation = (row[index[name]].strip() for name in WAIVERS_HEADER)
             rule = rule.upper()
             problem = None
             if rule not in RULES:
-                problem = f"未知的规则「{rule}」，应为 {'、'.join(RULES)} 之一"
+                problem = f"未知的规则「{shorten(rule)}」，应为 {'、'.join(r for r in RULES if r not in UNWAIVABLE)} 之一"
             elif rule in UNWAIVABLE:
                 problem = f"规则 {rule} 的问题须改正数据，不能用说明代替"
-            elif table and table not in tables:
-                problem = f"未知的表「{table}」，应为 {'、'.join(F.TABLE_TITLES.values())} 之一"
-            elif not explanation:
-                problem = "「说明」为空：说明会印在报告中，请写明理由"
+            elif not table:
+                problem = (f"「表」为空：请写明说明针对哪张表（{'、'.join(F.TABLE_TITLES[t] for t in WAIVABLE_TABLES)}），"
+                           "一条说明不能覆盖所有表")
+            elif table not in tables:
+                problem = f"未知的表「{shorten(table)}」，应为 {'、'.join(F.TABLE_TITLES[t] for t in WAIVABLE_TABLES)} 之一"
+            elif len(explanation) < MIN_EXPLANATION:
+                problem = (f"「说明」只有{len(explanation)}个字：说明会印在报告中，请用至少{MIN_EXPLANATION}个字写明"
+                           "偏差的原因（如机构改革、统计口径变化）")
             if problem:
-                self.finding("INPUT", f"{rel} 第{line}行：{problem}。", file=rel, line=line)
+                self.finding("INPUT", f"{rel} 第{line}行：{problem}。该说明未生效。", file=rel, line=line)
                 continue
-            self.sub.waivers.append(
-                Waiver(rule, tables.get(table) if table else None, self.label(row_label), self.label(column), explanation, line)
-            )
+            table = tables[table]
+            official_row = self.label(table, row_label, "rows")
+            official_column = self.label(table, column, "columns")
+            if official_row is False or official_column is False:
+                what, text = ("行", row_label) if official_row is False else ("列", column)
+                self.finding(
+                    "W1",
+                    f"{rel} 第{line}行：说明未对应任何问题：{F.TABLE_TITLES[table]}中没有{what}「{shorten(text)}」。"
+                    "请改为表中的标签（可从数据文件中复制），或删除这条说明。",
+                    table=table,
+                    file=rel,
+                    line=line,
+                )
+                continue
+            self.sub.waivers.append(Waiver(rule, table, official_row, official_column, explanation, line))
 
-    def label(self, text: str) -> str | None:
-        """A waiver's row/column as the official label it names (or None for any)."""
+    def label(self, table: str, text: str, kind: str) -> str | None | bool:
+        """A waiver's row or column as the official label of ``table`` it names;
+        None when blank (any); False when the table has no such label."""
         if not text:
             return None
         key = normalise_label(text)
-        lookups = _lookups(self.sub.format)
-        for table in ("rows", "disclosure_rows", "review_rows"):
-            if key in lookups[table]:
-                found = lookups[table][key]
-                return found if isinstance(found, str) else found.label
-        for label in (*F.APPLICATION_COLUMNS, *F.REVIEW_COLUMNS, *(c.label for _, c in self.sub.format.disclosure_cells())):
-            if normalise_label(label) == key:
-                return label
-        return text
+        return _waiver_labels(self.sub.format, table, kind).get(key, False)
+
+
+WAIVABLE_TABLES = (F.APPLICATIONS, F.REVIEW, F.DISCLOSURE, F.FEES, F.NARRATIVE)
+MIN_EXPLANATION = 10  # characters: the explanation is printed in the report
+
+
+def _waiver_labels(fmt: F.Format, table: str, kind: str) -> dict[str, str]:
+    """Comparison key → official label, for the rows or columns of a table that
+    findings can name."""
+    lookups = _lookups(fmt)
+    if table == F.NARRATIVE:
+        if kind == "columns":
+            return {}
+        return {key: heading for heading in F.SECTION_HEADINGS
+                for key in (normalise_label(heading), normalise_label(heading)[:2])}
+    if kind == "rows":
+        found = {F.APPLICATIONS: lookups["rows"], F.REVIEW: lookups["review_rows"],
+                 F.DISCLOSURE: lookups["disclosure_rows"], F.FEES: lookups["fee_rows"]}[table]
+        return {key: value if isinstance(value, str) else value.label for key, value in found.items()}
+    if table == F.DISCLOSURE:
+        return {key: label for columns in lookups["disclosure_cols"].values() for key, label in columns.items()}
+    names = {F.APPLICATIONS: F.APPLICATION_COLUMNS, F.REVIEW: F.REVIEW_COLUMNS, F.FEES: (F.FEE_VALUE,)}[table]
+    return {normalise_label(name): name for name in names}
 
 
 def read_submission(project: Project, dept_id: str, year: int) -> Submission:

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from . import formats as F
-from .contract import Submission, read_submission
-from .findings import Finding, WAIVED
+from .contract import UNWAIVABLE, WAIVERS_FILE, Submission, read_submission
+from .findings import Finding
 from .project import Project
 from .rules import LAST_YEAR, RULES, Constraint, constraints
 
@@ -388,12 +388,26 @@ def copy_findings(sub: Submission, previous: Submission | None, peers: list[Subm
 
 
 def apply_waivers(sub: Submission, findings: list[Finding]) -> list[Finding]:
+    """Findings with waived ones marked, plus a W1 warning for each waiver that
+    matches no finding (stale after the data was fixed, or mistyped)."""
     if not sub.waivers:
         return findings
     result = []
+    used: set[int] = set()
     for finding in findings:
-        waiver = next((w for w in sub.waivers if finding.severity != WAIVED and w.matches(finding)), None)
-        result.append(finding.waive(waiver.explanation) if waiver and finding.rule not in ("INPUT", "R5") else finding)
+        if finding.rule in UNWAIVABLE:
+            result.append(finding)
+            continue
+        matching = [w for w in sub.waivers if w.matches(finding)]
+        used.update(w.line for w in matching)
+        result.append(finding.waive(matching[0].explanation) if matching else finding)
+    rel = f"{sub.folder}/{WAIVERS_FILE}"
+    for waiver in sub.waivers:
+        if waiver.line not in used:
+            result.append(Finding(
+                sub.year, sub.department.id, "W1", RULES["W1"].severity, waiver.table, waiver.row, waiver.column,
+                None, None, f"{rel} 第{waiver.line}行：说明未对应任何问题（没有 {waiver.rule} 问题与它的表、行、列相符）。"
+                "数据已改正的，请删除这条说明；否则请核对表、行、列。", None, rel, waiver.line))
     return result
 
 

@@ -72,8 +72,8 @@ class Finding:
 def _plain(value):
     if isinstance(value, Decimal):
         # JSON has no decimal type; an exact string would break consumers that
-        # expect numbers, and amounts have at most 4 places, so float is exact enough
-        # to print and compare at that precision.
+        # expect numbers, and amounts are at most 100,000,000 with 6 places (15
+        # significant digits), which a float's shortest repr prints exactly.
         return float(value)
     return value
 

@@ -23,7 +23,17 @@ COUNT = "count"  # whole number >= 0
 SIGNED = "signed"  # whole number, may be negative (V2019 本年增/减)
 AMOUNT = "amount"  # exact decimal >= 0 in 万元, at most AMOUNT_PLACES places
 
-AMOUNT_PLACES = 4  # 1 元 = 0.0001 万元: four places keep yuan precision
+# Real published reports state 万元 amounts to the fen: 24252.311082 万元 has six
+# places (0.000001 万元 = 0.01 元).  Amounts print with at least DISPLAY_PLACES
+# places (yuan, what the sample and most reports show) and with every further
+# place as entered: never rounded, never padded past what was typed.
+AMOUNT_PLACES = 6
+DISPLAY_PLACES = 4
+
+# Bounds of every number cell: nothing larger reaches int() or Decimal arithmetic.
+# 100,000,000 is far above any real figure (件 or 万元) and keeps sums exact.
+NUMBER_LIMIT = 100_000_000
+NUMBER_TEXT_LIMIT = 40  # characters: longer text is refused before it is parsed
 
 # Table ids: stable English names used in JSON, file names and code.
 APPLICATIONS = "applications"

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from . import formats as F
 from .findings import Finding
 from .rules import RULES
-from .textio import read_csv_rows, InputFileError
+from .textio import InputFileError, other_separator, read_csv_rows, separator_message, shorten, visible
 
 DEPARTMENTS_FILE = Path("params") / "departments.csv"
 DEPARTMENT_COLUMNS = ("id", "name", "region")
@@ -25,7 +27,9 @@ DEPARTMENT_COLUMNS = ("id", "name", "region")
 # its absence outside those years is not reported as 未提交 (rule M1).
 OPTIONAL_DEPARTMENT_COLUMNS = ("short_name", "order", "first_year", "last_year")
 SLUG = re.compile(r"[a-z0-9_-]+")
-YEAR_DIR = re.compile(r"\d{4}")
+YEAR_DIR = re.compile(r"[0-9]{4}")  # ASCII only: ２０２４ is not 2024 a second time
+# What editors and operating systems leave in folders: never data, never an error.
+SYSTEM_NAMES = re.compile(r"^(\..*|~\$.*|Thumbs\.db|desktop\.ini|__MACOSX|.*~)$", re.IGNORECASE)
 PROJECT_ENV = "NIANBAO_PROJECT"
 
 
@@ -64,10 +68,11 @@ class Project:
             return str(path)
 
     def years(self) -> list[int]:
+        """The canonical year folders of data/ (see :func:`year_folder`)."""
         data = self.root / "data"
         if not data.is_dir():
             return []
-        return sorted(int(p.name) for p in data.iterdir() if p.is_dir() and YEAR_DIR.fullmatch(p.name))
+        return sorted(int(p.name) for p in data.iterdir() if p.is_dir() and year_folder(p.name))
 
     def submitted(self) -> list[tuple[int, str]]:
         """Every (year, department id) with a data folder, for listed departments."""
@@ -126,6 +131,18 @@ def is_inside(root: Path, path: Path) -> bool:
     return os.path.realpath(path) == os.path.join(os.path.realpath(root), rel)
 
 
+def latest_year() -> int:
+    """The latest report year data can be for: next year's template is made in
+    this one at the earliest."""
+    return date.today().year + 1
+
+
+def year_folder(name: str) -> bool:
+    """Four ASCII digits naming a year the official formats cover (and not a
+    future beyond next year): the only folders of data/ that hold department-years."""
+    return bool(YEAR_DIR.fullmatch(name)) and F.FORMATS[0].first_year <= int(name) <= latest_year()
+
+
 def find_root(start: Path | None = None, explicit: str | os.PathLike | None = None) -> Path:
     """The project root: ``explicit`` (the --project flag), else $NIANBAO_PROJECT,
     else the nearest folder above ``start`` (the working directory) holding
@@ -159,6 +176,9 @@ def load_project(root: Path) -> Project:
         header, rows = read_csv_rows(path, rel)
     except InputFileError as exc:
         raise ProjectError(str(exc)) from None
+    separator = other_separator(header)
+    if separator:
+        raise ProjectError(separator_message(rel, separator))
     missing = [c for c in DEPARTMENT_COLUMNS if c not in header]
     if missing:
         raise ProjectError(
@@ -194,12 +214,7 @@ def load_project(root: Path) -> Project:
         numbers = {}
         for column in ("order", "first_year", "last_year"):
             value = record.get(column, "").strip()
-            if value and not value.isdigit():
-                project.findings.append(
-                    _input(f"{rel} 第{line}行：{column}「{value}」不是整数，请改正或留空。", rel, line, column=column)
-                )
-                value = ""
-            numbers[column] = int(value) if value else None
+            numbers[column] = _whole_number(project, rel, line, column, value)
         project.departments[dept_id] = Department(
             dept_id,
             name,
@@ -213,17 +228,78 @@ def load_project(root: Path) -> Project:
     return project
 
 
+# departments.csv columns holding whole numbers: (example, digits allowed)
+_NUMBER_COLUMNS = {"order": ("1", 6), "first_year": ("2021", 4), "last_year": ("2023", 4)}
+
+
+def _whole_number(project: Project, rel: str, line: int, column: str, value: str) -> int | None:
+    """An ASCII whole number (``②`` and ``１`` are digits to str.isdigit, not to int)."""
+    if not value:
+        return None
+    example, digits = _NUMBER_COLUMNS[column]
+    if value.isascii() and value.isdigit() and len(value) <= digits:
+        return int(value)
+    kind = "四位数的年份" if digits == 4 else "不大于6位的整数"
+    project.findings.append(
+        _input(f"{rel} 第{line}行「{column}」列：「{shorten(value)}」不是{kind}，请改为半角数字（如 {example}）或留空。",
+               rel, line, column=column)
+    )
+    return None
+
+
+_SYSTEM_FILE = "是系统或编辑器留下的文件，已忽略（可以删除）。"
+
+
+def _clutter(project: Project, path: Path, message: str) -> None:
+    rel = visible(project.relative(path)) + ("/" if path.is_dir() else "")
+    project.findings.append(
+        Finding(None, None, "F1", RULES["F1"].severity, None, None, None, None, None,
+                f"{rel} {message}", None, rel.rstrip("/"))
+    )
+
+
+def _not_a_year(name: str, is_dir: bool) -> str:
+    if SYSTEM_NAMES.fullmatch(name):
+        return _SYSTEM_FILE
+    if not is_dir:
+        return "不是年度文件夹，已忽略：data/ 中只放年度文件夹（如 data/2024/）。"
+    normal = unicodedata.normalize("NFKC", name)
+    if normal != name and YEAR_DIR.fullmatch(normal):
+        return f"用了全角数字，不会被当作{normal}年度：请改为半角数字 {normal}（已有 data/{normal}/ 的，请合并后删除）。"
+    if YEAR_DIR.fullmatch(name):
+        return (f"不是受支持的报告年度（{F.FORMATS[0].first_year}—{latest_year()}年），其中的内容不参与校验："
+                "请检查年份是否写错。")
+    return "不是年度文件夹（年度文件夹是四位数的年份，如 data/2024/），其中的内容不参与校验；其他资料请移到 data/ 以外。"
+
+
+def _not_a_department(name: str) -> str:
+    if SYSTEM_NAMES.fullmatch(name):
+        return _SYSTEM_FILE
+    return "不是部门文件夹，已忽略：年度文件夹中只放部门文件夹（如 data/2024/ziranziyuan/）。"
+
+
 def _check_layout(project: Project) -> None:
-    """Data folders that the contract cannot place are INPUT findings, not silence."""
-    for year in project.years():
-        for path in sorted((project.root / "data" / str(year)).iterdir()):
-            if not path.is_dir() or path.name in project.departments:
+    """What the contract cannot place under data/: an unregistered department is
+    an INPUT error; anything else (clutter) one F1 warning, never a crash."""
+    data = project.root / "data"
+    if not data.is_dir():
+        return
+    for entry in sorted(data.iterdir()):
+        if not (entry.is_dir() and year_folder(entry.name)):
+            _clutter(project, entry, _not_a_year(entry.name, entry.is_dir()))
+            continue
+        for path in sorted(entry.iterdir()):
+            if path.name in project.departments and path.is_dir():
                 continue
+            if SYSTEM_NAMES.fullmatch(path.name) or not path.is_dir():
+                _clutter(project, path, _not_a_department(path.name))
+                continue
+            year = int(entry.name)
             rel = project.relative(path)
             if SLUG.fullmatch(path.name):
                 message = f"{rel}/ 的部门编号「{path.name}」不在 {DEPARTMENTS_FILE.as_posix()} 中，请先在名单中登记该部门。"
             else:
-                message = f"{rel}/ 的目录名「{path.name}」不是有效的部门编号（只能用小写字母、数字、- 和 _）。"
+                message = f"{visible(rel)}/ 的目录名「{shorten(path.name)}」不是有效的部门编号（只能用小写字母、数字、- 和 _），请改名。"
             project.findings.append(
                 Finding(year, path.name, "INPUT", RULES["INPUT"].severity, F.DEPARTMENTS, None, None, None, None, message, None, rel)
             )

@@ -7,10 +7,10 @@ tables cannot disagree (FORMAT.md §7.7).  Wording lives here, not in the notebo
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from . import formats as F
 from .contract import Submission
+from .template import amount_text
 
 GROUP_NAMES = {
     F.GRANTED: "予以公开",
@@ -26,7 +26,7 @@ NO_APPLICATION_CHARTS = "本年度无政府信息公开申请数据，不作申�
 
 
 def amount(value) -> str:
-    return f"{Decimal(value):.{F.AMOUNT_PLACES}f}"
+    return amount_text(value)
 
 
 def share(part: int, whole: int) -> str:

@@ -1,6 +1,6 @@
 """The official tables of sections 二, 三 and 四 as HTML, in the official merged-cell
 layout (FORMAT.md §3.3–3.5, §4.2–4.4).  Every label comes from :mod:`formats`;
-every numeric cell is written (0, never blank); amounts carry 4 decimals.
+every numeric cell is written (0, never blank); amounts as entered (at least 4 places).
 
 ``flagged`` is a set of (table, row, column) cells to highlight in draft mode.
 """

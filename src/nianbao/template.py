@@ -5,6 +5,7 @@ UTF-8 with a BOM, every label printed, every cell a number (never blank).
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from . import formats as F
@@ -12,13 +13,20 @@ from .contract import APPLICATION_ROW_HEADER, DISCLOSURE_HEADER, FEES_HEADER, RE
 from .textio import csv_text, write_atomic
 
 
-
 def format_number(value, domain: str = F.COUNT) -> str:
     if isinstance(value, str):  # raw text kept as typed (e.g. a blank from a workbook): the checker reports it
         return value
     if domain == F.AMOUNT:
-        return f"{value:.{F.AMOUNT_PLACES}f}"
+        return amount_text(value)
     return str(value)
+
+
+def amount_text(value) -> str:
+    """An amount as entered: at least DISPLAY_PLACES places (12.3 → 12.3000), and
+    every further place that was entered (24252.311082), never rounded."""
+    amount = Decimal(value)
+    entered = max(0, -amount.normalize().as_tuple().exponent) if amount else 0
+    return f"{amount:.{max(F.DISPLAY_PLACES, entered)}f}"
 
 
 def applications_csv(fmt: F.Format, values) -> str:
@@ -54,10 +62,12 @@ def fees_csv(values) -> str:
     return csv_text(FEES_HEADER, rows, numeric=FEES_HEADER[-1:])
 
 
-def narrative_skeleton() -> str:
+def narrative_skeleton(prompts: bool = True) -> str:
+    """The headings a department writes under; with the prompts (a blank template:
+    left in place they are an N2 error) or without (N1 warns that each is empty)."""
     parts = []
     for heading, hint in F.NARRATIVE_PROMPTS.items():
-        parts.append(f"## {heading}\n\n{hint}\n")
+        parts.append(f"## {heading}\n\n{hint}\n" if prompts else f"## {heading}\n")
     return "\n".join(parts)
 
 

@@ -7,6 +7,7 @@ spaces, blank lines), so the loader can be strict about meaning.
 from __future__ import annotations
 
 import csv
+import errno
 import functools
 import io
 import os
@@ -25,24 +26,71 @@ class InputFileError(Exception):
 def decode(data: bytes, rel: str) -> str:
     """UTF-8 (with or without BOM), else GB18030 (a superset of GBK, what Excel
     on Chinese Windows saves)."""
+    return decode_noting(data, rel)[0]
+
+
+# Words of the kit's headers as Big5 (traditional) text would spell them.
+_BIG5_HINTS = ("項目", "指標", "數值", "資訊", "規則", "說明", "總計", "結果")
+
+
+def decode_noting(data: bytes, rel: str) -> tuple[str, str | None]:
+    """(text, note): note is None for UTF-8, else what was assumed about the
+    encoding, in words for a message when the content then makes no sense."""
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8").removeprefix(UTF8_BOM), None
     except UnicodeDecodeError:
-        try:
-            text = data.decode("gb18030")
-        except UnicodeDecodeError:
-            raise InputFileError(f"{rel} 的编码无法识别：请另存为 UTF-8 或 GBK 编码的文本文件。") from None
-    return text.removeprefix(UTF8_BOM)
-
-
-def read_text(path: Path, rel: str) -> str:
+        pass
     try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise InputFileError(
+            f"{rel} 的编码无法识别（不是 UTF-8，也不是 GBK）：请在 Excel 中另存为“CSV UTF-8（逗号分隔）”或用记事本另存为 UTF-8。"
+        ) from None
+    note = "不是 UTF-8 编码，已按 GBK 读取"
+    try:
+        if any(word in data.decode("big5") for word in _BIG5_HINTS):
+            note = "看起来是繁体中文 Big5 编码（不是 UTF-8 或 GBK）"
+    except UnicodeDecodeError:
+        pass
+    return text.removeprefix(UTF8_BOM), note
+
+
+_OS_REASONS = {
+    errno.EACCES: "没有读取权限，请检查文件的权限或是否被其他程序锁定",
+    errno.EPERM: "没有读取权限，请检查文件的权限",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.ELOOP: "符号链接循环",
+    errno.ENAMETOOLONG: "路径过长",
+    errno.EIO: "磁盘读写错误",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why the system refused, in Chinese (strerror is English)."""
+    return _OS_REASONS.get(exc.errno, f"系统错误（错误码 {exc.errno}）")
+
+
+def _size_text(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{size / 1024:.0f} KB"
+
+
+def read_text_noting(path: Path, rel: str, limit: int | None = None) -> tuple[str, str | None]:
+    """The text of a file people edit and what was assumed about its encoding;
+    a file over ``limit`` bytes is refused before it is read."""
+    try:
+        if limit is not None and path.stat().st_size > limit:
+            raise InputFileError(
+                f"{rel} 过大（{_size_text(path.stat().st_size)}，上限 {_size_text(limit)}），未读取：请检查是否误粘贴了大量内容"
+                "或重复的行，删除多余内容后重试。"
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputFileError(f"缺少文件 {rel}。") from None
+    except IsADirectoryError:
+        raise InputFileError(f"{rel} 是文件夹，不是文件：请删除或改名该文件夹。") from None
     except OSError as exc:
-        raise InputFileError(f"无法读取 {rel}：{exc.strerror}。") from None
-    return decode(data, rel)
+        raise InputFileError(f"无法读取 {rel}：{os_reason(exc)}。") from None
+    return decode_noting(data, rel)
 
 
 def linked_file_message(rel: str) -> str:
@@ -52,20 +100,49 @@ def linked_file_message(rel: str) -> str:
     )
 
 
-def parse_csv(text: str, rel: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header (names stripped) and data rows with their 1-based line numbers.
+def read_text(path: Path, rel: str, limit: int | None = None) -> str:
+    return read_text_noting(path, rel, limit)[0]
 
-    Blank lines and trailing empty header cells (Excel leaves them behind) are dropped.
+
+# csv's English errors, in words for people (matched by their start).
+_CSV_ERRORS = (
+    ("field larger than field limit", "某个单元格过长（超过{limit}个字符），多半是引号（\"）没有配对，请检查该行附近的引号"),
+    ("new-line character seen in unquoted field", "单元格中有未加引号的换行符，请在 Excel 中重新另存为 CSV 文件"),
+    ("unexpected end of data", "文件在引号内结束，多半是引号（\"）没有配对"),
+)
+
+
+def _csv_error(exc: csv.Error, line: int, rel: str) -> InputFileError:
+    text = str(exc)
+    reason = next((chinese for english, chinese in _CSV_ERRORS if text.startswith(english)),
+                  "引号或分隔符有误，无法按 CSV 读取")
+    return InputFileError(f"{rel} 第{line}行：{reason.format(limit=csv.field_size_limit())}。本文件未读取，请改正后重试。")
+
+
+def parse_csv(text: str, rel: str, max_rows: int | None = None) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header (names stripped of spaces and invisible characters) and data rows
+    with their 1-based line numbers.
+
+    Blank lines and trailing empty header cells (Excel leaves them behind) are
+    dropped.  More than ``max_rows`` data rows are refused, not read.
     """
+    reader = csv.reader(io.StringIO(text, newline=None))  # \r, \r\n and \n all end a line
+    records, filled = [], 0
     try:
-        records = list(csv.reader(io.StringIO(text)))
+        for row in reader:
+            records.append(row)
+            filled += any(c.strip() for c in row)
+            if max_rows is not None and filled > max_rows + 1:  # + 1: the header
+                raise InputFileError(
+                    f"{rel} 超过 {max_rows} 行，未读取：年报的表格只有几十行，请检查是否有大量重复或误粘贴的行，删除后重试。"
+                )
     except csv.Error as exc:
-        raise InputFileError(f"{rel} 不是有效的 CSV 文件：{exc}。") from None
+        raise _csv_error(exc, reader.line_num, rel) from None
     numbered = [(i, row) for i, row in enumerate(records, start=1) if any(cell.strip() for cell in row)]
     if not numbered:
         raise InputFileError(f"{rel} 是空文件：至少需要表头行。")
     _, header = numbered[0]
-    header = [cell.strip() for cell in header]
+    header = [strip_invisible(cell).strip() for cell in header]
     while header and not header[-1]:
         header.pop()
     width = len(header)
@@ -75,8 +152,43 @@ def parse_csv(text: str, rel: str) -> tuple[list[str], list[tuple[int, list[str]
     return header, rows
 
 
+_SEPARATORS = (("\t", "制表符（Tab）"), (";", "分号（;）"), ("；", "全角分号（；）"), ("|", "竖线（|）"))
+
+
+def other_separator(header: list[str]) -> str | None:
+    """The name of the separator a one-column header shows the file really uses."""
+    if len(header) > 1:
+        return None
+    joined = "".join(header)
+    return next((name for mark, name in _SEPARATORS if mark in joined), None)
+
+
+def separator_message(rel: str, name: str) -> str:
+    return f"{rel}：文件用{name}分隔各列，而不是逗号，无法按列读取。请在 Excel 中用“另存为 → CSV UTF-8（逗号分隔）”保存。"
+
+
 def read_csv_rows(path: Path, rel: str):
     return parse_csv(read_text(path, rel), rel)
+
+
+# Characters that show as nothing (BOM, zero-width, NUL and other controls).
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2060-\u2064\ufeff]")
+
+
+def strip_invisible(text: str) -> str:
+    return _INVISIBLE.sub("", text)
+
+
+def visible(text: str) -> str:
+    """Text for a message: invisible characters written out (``\\ufeff``), so that
+    「项目」 and 「\\ufeff项目」 never look the same."""
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def shorten(text: str, limit: int = 30) -> str:
+    """A cell's text for a message: visible, and cut when it is long."""
+    shown = visible(text)
+    return shown if len(shown) <= limit else f"{shown[:limit]}…（共{len(text)}个字符）"
 
 
 _SPACE = re.compile(r"\s+")
@@ -88,7 +200,7 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "‘": 
 def normalise_label(text: str) -> str:
     """The comparison key of a label: NFKC (full/half width), no white space, one
     kind of quote, ``1、``/``1．``/``1.`` alike."""
-    key = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    key = unicodedata.normalize("NFKC", strip_invisible(text)).translate(_QUOTES)
     key = _SPACE.sub("", key)
     return _ENUM.sub(r"\1\2.", key)
 

@@ -20,6 +20,7 @@ it prevents slips, not determined edits — the importer checks the labels anywa
 from __future__ import annotations
 
 import io
+import math
 import re
 import unicodedata
 import zipfile
@@ -55,7 +56,8 @@ CHECK_HEADER = "核对"
 OK_MARK = "✓"
 TOP = 4  # first row of a table: 1 title, 2 section heading, 3 how to fill
 
-_AMOUNT_FORMAT = "0." + "0" * F.AMOUNT_PLACES
+# At least DISPLAY_PLACES places, up to AMOUNT_PLACES as entered (24252.311082, 12.3000).
+_AMOUNT_FORMAT = "0." + "0" * F.DISPLAY_PLACES + "#" * (F.AMOUNT_PLACES - F.DISPLAY_PLACES)
 
 
 # ---------------------------------------------------------------------------
@@ -294,7 +296,8 @@ def guide_lines(name: str, year: int, fmt: F.Format) -> list[tuple[str, str]]:
         ("head", "一、如何填写"),
         ("text", "1. 只在浅黄色单元格中填写数字；灰色单元格是官方表格的标签，已锁定，请勿修改、移动、插入或删除行列，也不要改工作表名。"),
         ("text", "2. 每个数字单元格都要填：没有的填0，不要留空，不要写“件”“无”“-”等文字，不要用公式。"),
-        ("text", f"3. 件数是不小于0的整数；“本年增/减”可以是负数；金额以万元为单位，最多{F.AMOUNT_PLACES}位小数。"),
+        ("text", f"3. 件数是0至{F.NUMBER_LIMIT}之间的整数；“本年增/减”可以是负数；金额以万元为单位，"
+                 f"0至{F.NUMBER_LIMIT}之间，最多{F.AMOUNT_PLACES}位小数（精确到分）。"),
         ("text", f"4. “{F.CARRIED_IN}”已按上年报告的“{F.CARRIED_OUT}”预填，一般无需修改；确需修改的，请附说明。"),
         ("text", f"5. 各“{F.TOTAL}”由本单位填写（不会自动计算）。旁边的“{CHECK_HEADER}”单元格显示{OK_MARK}表示相符，"
                  "显示数字表示总计与应有之和的差额（正数：总计偏大；负数：总计偏小），请改正后再发送。"),
@@ -355,10 +358,11 @@ def build_workbook(name: str, dept_id: str, year: int, values=None, *, key: byte
     guide.page_setup.fitToHeight = 0
     guide.sheet_properties.pageSetUpPr.fitToPage = True
 
+    limit = str(F.NUMBER_LIMIT)
     domains = {
-        F.COUNT: ("whole", "greaterThanOrEqual", "0", None, "请填写不小于0的整数（件数）。"),
-        F.SIGNED: ("whole", "between", "-999999999", "999999999", "请填写整数（本年增/减可以为负数）。"),
-        F.AMOUNT: ("decimal", "greaterThanOrEqual", "0", None, f"请填写不小于0的金额（万元），最多{F.AMOUNT_PLACES}位小数。"),
+        F.COUNT: ("whole", "between", "0", limit, f"请填写0至{limit}之间的整数（件数）。"),
+        F.SIGNED: ("whole", "between", f"-{limit}", limit, f"请填写-{limit}至{limit}之间的整数（本年增/减可以为负数）。"),
+        F.AMOUNT: ("decimal", "between", "0", limit, f"请填写0至{limit}之间的金额（万元），最多{F.AMOUNT_PLACES}位小数。"),
     }
     for spec in layout(fmt):
         ws = wb.create_sheet(spec.name)
@@ -559,6 +563,20 @@ def _identity(wb) -> dict[str, str] | None:
     return props if props.get("kit") == KIT_ID else None
 
 
+def _float_text(raw: float, domain: str) -> str:
+    """A double as the number typed: 12.0 → 12, 24252.311082 as is, 1e+30 as 1E+30.
+
+    An amount a formula computed (0.1 + 0.2 = 0.30000000000000004) is taken at
+    AMOUNT_PLACES when it is that within float noise, as Excel displays it."""
+    if raw.is_integer() and abs(raw) < 1e15:
+        return str(int(raw))
+    if domain == F.AMOUNT and math.isfinite(raw) and abs(raw) < 1e15:
+        rounded = f"{raw:.{F.AMOUNT_PLACES}f}"
+        if abs(float(rounded) - raw) < 1e-9:
+            return rounded.rstrip("0").rstrip(".")
+    return repr(raw).upper() if "e" in repr(raw) else repr(raw)
+
+
 def _cell_number(result: Imported, where: str, raw, domain: str):
     """A cell's content as the value to write, or None after a refusal."""
     if raw is None:
@@ -566,14 +584,16 @@ def _cell_number(result: Imported, where: str, raw, domain: str):
     if isinstance(raw, bool):
         result.refuse(f"{where}：「{raw}」不是数字，请填写数字。")
         return None
-    if isinstance(raw, int):
-        return Decimal(raw) if domain == F.AMOUNT else raw
-    if isinstance(raw, float):
-        if domain != F.AMOUNT:
-            return int(raw) if raw.is_integer() else repr(raw)
-        exact = Decimal(repr(raw))
-        places = exact.quantize(Decimal(1).scaleb(-F.AMOUNT_PLACES))
-        return places if abs(exact - places) < Decimal("1e-9") else repr(raw)  # too many places: R5
+    if isinstance(raw, (int, float)):
+        # Excel stores numbers as doubles; the shortest repr is what was typed
+        # (24252.311082, 1e+30).  The contract's parser bounds and checks it; text
+        # it refuses is written as typed, for the checker's R5 to name.
+        if isinstance(raw, int):  # str() of an int of thousands of digits raises: bound it first
+            text = str(raw) if raw.bit_length() < 128 else f"（{raw.bit_length() * 3 // 10}位以上的数字）"
+        else:
+            text = _float_text(raw, domain)
+        value, problem = parse_number(text, domain)
+        return text if problem else value
     if not isinstance(raw, str):  # a date, a time: Excel turned the typing into something else
         result.refuse(f"{where}：内容「{raw}」被识别为日期或时间，不是数字，请把单元格格式改为“常规”后重新填写。")
         return None
@@ -928,7 +948,9 @@ def import_workbooks(project: Project, paths, years=None, depts=None, force=Fals
             continue
         to_write = {name: text for name, text in files.items() if name in changed}
         if not (folder / F.TABLE_FILES[F.NARRATIVE]).exists() and F.TABLE_FILES[F.NARRATIVE] not in files:
-            to_write[F.TABLE_FILES[F.NARRATIVE]] = narrative_skeleton()
+            # No prompts: the text may come separately; an empty section is an N1
+            # warning, while a prompt left in would be an N2 error on every import.
+            to_write[F.TABLE_FILES[F.NARRATIVE]] = narrative_skeleton(prompts=False)
         if to_write:
             write_files(folder, to_write, force=True)
             echo(f"    已写入 {rel}/：{'、'.join(to_write)}")
