@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..textio import strip_invisible
 from .model import HEADING, PARAGRAPH, TABLE, Block, Cell, Document, ReadError, Table, Where
 
 MAX_BYTES = 25 * 1024 * 1024  # a saved report page with inline images is a few MB at most
@@ -28,7 +29,6 @@ _BLOCKS = {"p", "div", "section", "article", "header", "footer", "main", "aside"
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,300}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _SPACES = re.compile(r"\s+")
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _GB = {"gb2312", "gbk", "gb_2312-80", "x-gbk", "gb18030", "cp936", "windows-936", "euc-cn", "hz-gb-2312"}
 _MAGIC = (
     (b"%PDF", "是 PDF 文件"),
@@ -40,7 +40,7 @@ _MAGIC = (
 def clean(text: str) -> str:
     """Printed text as one line: invisible characters gone, every run of white
     space (``&nbsp;``, full-width spaces, line breaks) one ordinary space."""
-    text = text.translate(_INVISIBLE).replace("\u3000", " ").replace("\xa0", " ")
+    text = strip_invisible(text).replace("\u00ad", "").replace("\u3000", " ").replace("\xa0", " ")
     return _SPACES.sub(" ", text).strip()
 
 
