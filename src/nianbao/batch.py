@@ -138,7 +138,7 @@ class Job:
 class Planned:
     year: int
     department: str
-    action: str  # "run", "skip", "withheld", "invalid"
+    action: str  # "run", "skip", "withheld", "invalid", "history" (imported, not republished)
     reasons: list[str] = field(default_factory=list)
     job: Job | None = None
     message: str = ""
@@ -229,6 +229,19 @@ def plan(project: Project, years, departments, mode: str, *, force: bool = False
         job = Job(str(project.root), dept, year, mode, date_text, str(notebook), tuple(formats), inputs, timeout, kernel)
         planned.append(Planned(year, dept, "run" if reasons else "skip", reasons, job))
     return planned
+
+
+HISTORY_MESSAGE = "已导入的历史报告（按原样发布过），不重新发布；确需重新发布时加 --include-imported"
+
+
+def hold_history(project: Project, planned: list[Planned]) -> None:
+    """Publish mode: a department-year imported from its published report is
+    history - published already, in its own form - and is not republished."""
+    from .contract import is_imported
+
+    for p in planned:
+        if p.action in ("run", "skip") and is_imported(project.root, p.department, p.year):
+            p.action, p.message, p.job = "history", HISTORY_MESSAGE, None
 
 
 def withhold_errors(project: Project, planned: list[Planned]) -> None:
@@ -735,8 +748,11 @@ class BuildResult:
 
 def build(project: Project, *, years=None, departments=None, mode="draft", jobs=None, force=False,
           publication_date=None, notebook: Path | None = None, formats=("html", "pdf"), timeout=600,
-          kernel="reuse", scheduler: str | None = None, progress=None, executor=None, order=None) -> BuildResult:
+          kernel="reuse", scheduler: str | None = None, progress=None, executor=None, order=None,
+          include_imported: bool = False) -> BuildResult:
     """Plan, validate, run and record; the caller holds the lock and writes the site.
+
+    ``include_imported``: publish imported department-years too (see hold_history).
 
     ``order`` (tests) reorders the runs: a callable taking and returning the list of jobs."""
     cache = HashCache(project.root / CACHE_FILE)
@@ -744,6 +760,8 @@ def build(project: Project, *, years=None, departments=None, mode="draft", jobs=
     planned = plan(project, years, departments, mode, force=force, notebook=notebook,
                    publication_date=publication_date, formats=formats, timeout=timeout, cache=cache, kernel=kernel)
     if mode == "publish":
+        if not include_imported:
+            hold_history(project, planned)
         withhold_errors(project, planned)
     result = BuildResult(planned, [], project.missing(years, departments))
     to_run = [p.job for p in planned if p.action == "run"]

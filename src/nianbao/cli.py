@@ -214,17 +214,40 @@ def cmd_template(args) -> int:
 
 
 def cmd_import(args) -> int:
+    from pathlib import Path
+
     from .engine import check_project
     from .findings import ERROR
+    from .importing.sources import SourceError, split_sources
     from .signing import SigningError
-    from .xlsx import ImportUsageError, import_workbooks
+    from .xlsx import ImportRun, ImportUsageError, import_workbooks
 
     project = _open(args)
     years, depts = selection(args, project)
     try:
-        result = import_workbooks(project, args.files, years, depts, force=args.force, trust_unsigned=args.trust_unsigned)
+        pages, workbooks = split_sources(args.files)
+    except SourceError as exc:
+        raise UsageError(str(exc)) from None
+    if args.audit:
+        from .importing.audit import audit_pages
+
+        if not pages:
+            raise UsageError("--audit 用于审阅已发布的年报网页（.html/.htm），没有找到这样的文件。")
+        if args.out and (Path(args.out).is_dir() or not Path(args.out).name.lower().endswith(".csv")):
+            raise UsageError(f"--out「{args.out}」应是一个 .csv 文件的路径，如 --out 审阅结果.csv。")
+        return EXIT_OK if audit_pages(project, pages, years, depts, Path(args.out) if args.out else None) else EXIT_FINDINGS
+    if args.out:
+        raise UsageError("--out 只与 --audit 一起使用（审阅结果 CSV 的位置）。")
+    result = ImportRun()
+    try:
+        if workbooks:
+            result = import_workbooks(project, workbooks, years, depts, force=args.force, trust_unsigned=args.trust_unsigned)
     except (ImportUsageError, SigningError) as exc:
         raise UsageError(str(exc)) from None
+    if pages:
+        from .importing.write import import_pages
+
+        result = import_pages(project, pages, years, depts, force=args.force, run=result)
     failed = result.refused > 0
     try:
         if result.imported:
@@ -235,7 +258,8 @@ def cmd_import(args) -> int:
             print_findings(project, sorted(pairs), findings, sys.stdout)
             failed = failed or any(f.severity == ERROR for f in findings)
     finally:  # what was imported is said even when the check itself fails
-        print(f"共导入 {len(result.imported)} 份工作簿" + (f"，拒绝 {result.refused} 份。" if result.refused else "。"))
+        what = "报告和工作簿" if pages and workbooks else "报告" if pages else "工作簿"
+        print(f"共导入 {len(result.imported)} 份{what}" + (f"，拒绝 {result.refused} 份。" if result.refused else "。"))
     return EXIT_FINDINGS if failed else EXIT_OK
 
 
@@ -257,6 +281,12 @@ def cmd_render(args) -> int:
     year, dept = years[0], depts[0]
     notebook = Path(args.notebook).resolve() if args.notebook else project.root / NOTEBOOK
     check_notebook(notebook)
+    from .contract import is_imported
+
+    if args.mode == "publish" and not args.include_imported and is_imported(project.root, dept, year):
+        from .batch import HISTORY_MESSAGE
+
+        raise UsageError(f"{year} {project.departments[dept].name}（{dept}）是{HISTORY_MESSAGE}。")
     try:  # validate before starting a kernel: a bad department or year fails in a blink
         report = open_report(dept, year, project.root, args.mode, args.date)
     except ReportError as exc:
@@ -375,6 +405,7 @@ def cmd_build(args) -> int:
                 kernel="fresh" if args.fresh_kernels else "reuse",
                 scheduler=args.scheduler,
                 progress=Progress(),
+                include_imported=args.include_imported,
             )
             site_failed = site_fingerprint(project, result, args.mode) and not write_index(project, result, args)
     except BuildLocked as exc:
@@ -423,6 +454,8 @@ def report_options(sub, formats_help: str) -> None:
     sub.add_argument("--date", metavar="日期", help="公开日期，如 2025-01-20（覆盖 params/project.toml 和部门的 report.toml）")
     sub.add_argument("--notebook", metavar="文件", help="报告笔记本（默认：项目中的 notebooks/annual_report.ipynb）")
     sub.add_argument("--to", metavar="格式", help=formats_help)
+    sub.add_argument("--include-imported", action="store_true",
+                     help="发布模式下也重新发布从已发布的年报导入的历史年度（默认不重新发布）")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -448,10 +481,15 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument("--out", metavar="目录", help="工作簿的存放目录（默认：项目中的 workbooks/<年度>/）")
     template.set_defaults(func=cmd_template)
 
-    imp = commands.add_parser("import", help="导入各部门填好的 Excel 工作簿", description="读取填好的填报工作簿，写入 data/<年度>/<部门>/ 的 CSV 文件，然后校验导入的数据。")
-    imp.add_argument("files", nargs="+", metavar="文件或文件夹", help="填好的工作簿（.xlsx），或含工作簿的文件夹")
+    imp = commands.add_parser(
+        "import", help="导入填好的 Excel 工作簿，或已发布的年报网页",
+        description="读取填好的填报工作簿或已发布的年报网页（.html/.htm），写入 data/<年度>/<部门>/ 的数据文件，然后校验导入的数据。",
+    )
+    imp.add_argument("files", nargs="+", metavar="文件或文件夹", help="填好的工作簿（.xlsx）、保存的年报网页（.html/.htm），或含有它们的文件夹")
     common(imp)
     imp.add_argument("--force", action="store_true", help="覆盖已有的不同数据")
+    imp.add_argument("--audit", action="store_true", help="只审阅年报网页：识别并校验，不写入 data/，结果另存为 CSV")
+    imp.add_argument("--out", metavar="文件.csv", help="--audit 结果 CSV 的位置（默认：outputs/import-audit.csv）")
     imp.add_argument("--trust-unsigned", action="store_true", help="也导入旧版本生成、没有签名的工作簿（按其自称的部门和年度，逐份列出）")
     imp.set_defaults(func=cmd_import)
 

@@ -52,7 +52,8 @@ def _clock(seconds: float) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-STATUS = {"ok": "已生成", "failed": "失败", "skip": "未变更，跳过", "withheld": "有错误，未发布", "invalid": "配置错误"}
+STATUS = {"ok": "已生成", "failed": "失败", "skip": "未变更，跳过", "withheld": "有错误，未发布", "invalid": "配置错误",
+          "history": "已导入（历史），未重新发布"}
 
 
 def summary(result: BuildResult, project, mode: str) -> str:
@@ -61,7 +62,7 @@ def summary(result: BuildResult, project, mode: str) -> str:
     outcomes = {(o.year, o.department): o for o in result.outcomes}
     lines = []
     for p in sorted(result.planned, key=lambda p: (p.year, p.department)):
-        if p.action == "skip":
+        if p.action in ("skip", "history"):  # history: counted below, not listed one by one
             continue
         outcome = outcomes.get((p.year, p.department))
         if p.action == "run" and outcome is None:
@@ -89,6 +90,8 @@ def summary(result: BuildResult, project, mode: str) -> str:
     )
     if result.count("withheld"):
         totals += f"，有错误未发布 {result.count('withheld')}"
+    if result.count("history"):
+        totals += f"，已导入的历史报告未重新发布 {result.count('history')}（需要时加 --include-imported）"
     if result.count("invalid"):
         totals += f"，配置错误 {result.count('invalid')}"
     if result.missing:

@@ -38,6 +38,10 @@ UNWAIVABLE = ("INPUT", "R5", "N2", "W1", "F1")
 # Everything a department-year folder may hold: these are read, hashed and
 # attached to the PDF; any other file there is reported (F1) and never read.
 CONTRACT_FILES = (*F.TABLE_FILES.values(), WAIVERS_FILE, REPORT_FILE)
+# Written by `nianbao import` from a published report (where every cell came
+# from): known, so not stray (F1), but provenance, not data - never attached.
+IMPORT_FILE = "import.json"
+KNOWN_FILES = (*CONTRACT_FILES, IMPORT_FILE)
 
 # Limits: a department-year's files are a few KB; anything far larger is a
 # mistake (or an attack) and is refused before it is parsed.
@@ -264,7 +268,7 @@ class _Reader:
             names = sorted(entry.name for entry in os.scandir(self.folder))
         except OSError:
             return
-        stray = [name for name in names if name not in CONTRACT_FILES]
+        stray = [name for name in names if name not in KNOWN_FILES]
         if stray:
             shown = "、".join(stray[:10]) + (f" 等 {len(stray)} 个" if len(stray) > 10 else "")
             self.finding(
@@ -759,6 +763,12 @@ def read_submission(project: Project, dept_id: str, year: int) -> Submission:
     reader.read_waivers()
     reader.report_stray_files()
     return reader.sub
+
+
+def is_imported(root: Path, dept_id: str, year: int) -> bool:
+    """Whether the department-year was imported from its published report
+    (history: checked and used, never republished unless asked)."""
+    return (Path(root) / "data" / str(year) / dept_id / IMPORT_FILE).is_file()
 
 
 def contract_files(root: Path, dept_id: str, year: int) -> list[Path]:

@@ -22,6 +22,9 @@ GROUP_NAMES = {
 }
 
 
+NO_APPLICATION_CHARTS = "本年度无政府信息公开申请数据，不作申请构成和办理结果图。"
+
+
 def amount(value) -> str:
     return amount_text(value)
 

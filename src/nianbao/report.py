@@ -255,7 +255,7 @@ class Report:
         figures = [charts.applicants(self.sub), charts.outcomes(self.sub), charts.trend(self.history())]
         drawn = "".join(chart.html() for chart in figures if chart)
         if not any(figures[:2]):
-            drawn = "<p>本年度无政府信息公开申请数据，不作申请构成和办理结果图。</p>" + drawn
+            drawn = f"<p>{text(prose.NO_APPLICATION_CHARTS)}</p>" + drawn
         return self._section(
             2,
             f"<p>{text(prose.applications_summary(self.sub, self.previous))}</p>",

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from . import formats as F
 from . import layout as L
+from .contract import is_imported
 from .engine import CheckRun
 from .findings import SEVERITY_TITLES, counts, to_csv
 from .html import findings_table, sanitise, text
@@ -33,6 +34,9 @@ th{background:#f1f4f8;font-weight:normal}td.num{text-align:right;font-variant-nu
 figure{margin:1em 0;text-align:center}figure img{max-width:100%;height:auto}
 nav a{margin-right:1em}p.note{color:#555;font-size:.9em}
 """
+
+
+HISTORY_BADGE = "已导入（历史）"  # imported from its published report: not republished
 
 
 def _page(title: str, body: str) -> str:
@@ -199,9 +203,10 @@ def draft_index(project: Project, run: CheckRun, missing: list[tuple[int, str]])
                     bcss, blabel = "missing", "未提交"
                 else:
                     continue
+                history = f' <span class="badge waived">{HISTORY_BADGE}</span>' if is_imported(root, dept.id, year) else ""
                 rows.append(
                     f'<tr id="{_anchor(year, dept.id)}" data-year="{year}" data-dept="{text(dept.id)}">'
-                    f'<th scope="row">{text(dept.name)}</th><td>{links}</td>'
+                    f'<th scope="row">{text(dept.name)}{history}</th><td>{links}</td>'
                     f'<td class="check">{checks}</td><td><span class="badge {bcss}">{text(blabel)}</span></td></tr>'
                 )
             if rows:

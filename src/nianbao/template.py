@@ -50,6 +50,10 @@ def disclosure_csv(fmt: F.Format, values) -> str:
         [row, col.label, format_number(values.get((F.DISCLOSURE, row, col.label), 0), col.domain)]
         for row, col in fmt.disclosure_cells()
     ]
+    # Cells of the other format's items, as a published report printed them (nianbao.importing): the check reports them.
+    cells = fmt.cells()
+    rows += [[row, column, format_number(value)] for (table, row, column), value in values.items()
+             if table == F.DISCLOSURE and (table, row, column) not in cells]
     return csv_text(DISCLOSURE_HEADER, rows, numeric=DISCLOSURE_HEADER[-1:])
 
 

@@ -917,10 +917,11 @@ def _shown(value) -> str:
     return str(value)
 
 
-def diff_files(fmt: F.Format, folder: Path, files: dict[str, str], project_rel=str
+def diff_files(fmt: F.Format, folder: Path, files: dict[str, str], project_rel=str, source: str = "工作簿"
                ) -> tuple[dict[str, list[str]], list[str], dict[str, str]]:
     """({file: [changed cell lines]}, [files identical to what exists],
-    {existing file that cannot be read as the contract: why})."""
+    {existing file that cannot be read as the contract: why}); ``source`` names
+    where the new values come from (工作簿, 网页)."""
     from .textio import read_text
 
     changed, same, unreadable = {}, [], {}
@@ -948,7 +949,7 @@ def diff_files(fmt: F.Format, folder: Path, files: dict[str, str], project_rel=s
             if before.get(key) != after.get(key):
                 row, column = key
                 where = row if name == F.TABLE_FILES[F.FEES] else f"{row} × {column}"
-                lines.append(f"{where}：已有 {_shown(before.get(key))} → 工作簿 {_shown(after.get(key))}")
+                lines.append(f"{where}：已有 {_shown(before.get(key))} → {source} {_shown(after.get(key))}")
         if lines:
             changed[name] = lines
         else:
