@@ -31,7 +31,7 @@ from functools import cache
 from pathlib import Path
 
 from . import formats as F
-from .contract import PLACEHOLDERS, _lookups, parse_number
+from .contract import PLACEHOLDERS, label_lookups, parse_number
 from .contract import FEES_HEADER
 from .project import Project
 from .rules import RULES, constraints
@@ -879,7 +879,7 @@ def _csv_cells(fmt: F.Format, name: str, text: str, rel: str | None = None) -> d
         return {}
     if rel:
         _check_header(fmt, name, header, rel)
-    lookups = _lookups(fmt)
+    lookups = label_lookups(fmt)
     cells = {}
     for _, row in rows:
         row = row + [""] * (3 - len(row))  # a short row compares as blanks, never an IndexError
