@@ -30,14 +30,14 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from . import formats as F
-from .contract import PLACEHOLDERS, label_lookups, parse_number
-from .contract import FEES_HEADER
-from .project import Project
-from .rules import RULES, constraints
-from .template import carried_over, narrative_skeleton, submission_files, write_files
-from .signing import SIGNATURE, project_key, sign, verify
-from .textio import normalise_label, parse_csv, write_atomic, InputFileError
+from .. import formats as F
+from ..contract import PLACEHOLDERS, label_lookups, parse_number
+from ..contract import FEES_HEADER
+from ..project import Project
+from ..rules import RULES, constraints
+from ..template import carried_over, narrative_skeleton, submission_files, write_files
+from ..signing import SIGNATURE, project_key, sign, verify
+from ..textio import normalise_label, parse_csv, write_atomic, InputFileError
 
 KIT_ID = "nianbao"
 LAYOUT_VERSION = 1  # bump when the cell layout changes; older workbooks are then refused
@@ -485,7 +485,7 @@ def workbook_name(dept_id: str, year: int) -> str:
 
 def write_workbooks(project: Project, year: int, depts, out: str | None, force: bool, echo=print) -> int:
     """``nianbao template --xlsx``: one workbook per department (never overwriting without force)."""
-    from .contract import read_submission
+    from ..contract import read_submission
 
     fmt = F.format_for_year(year)
     folder = Path(out).resolve() if out else project.root / WORKBOOKS_DIR / str(year)
@@ -921,7 +921,7 @@ def diff_files(fmt: F.Format, folder: Path, files: dict[str, str], project_rel=s
                ) -> tuple[dict[str, list[str]], list[str], dict[str, str]]:
     """({file: [changed cell lines]}, [files identical to what exists],
     {existing file that cannot be read as the contract: why})."""
-    from .textio import read_text
+    from ..textio import read_text
 
     changed, same, unreadable = {}, [], {}
     for name, text in files.items():
@@ -995,7 +995,7 @@ def import_workbooks(project: Project, paths, years=None, depts=None, force=Fals
         try:
             key = _import_one(project, path, shown, years, depts, force, seen, echo, signing_key, trust_unsigned)
         except Exception as exc:  # a workbook the reader did not foresee: refused, the rest go on
-            from .support import write_log
+            from ..support import write_log
 
             key = None
             log = write_log(exc, project.root, f"nianbao import: {path}")
