@@ -15,20 +15,17 @@ properties as a fall-back.  The file name plays no part.
 Protection: every sheet is protected **without a password** (labels locked, number
 cells unlocked; the workbook structure is locked so sheets cannot be renamed);
 it prevents slips, not determined edits — the importer checks the labels anyway.
+
+Modules, each importing only those above it: ``sheets`` (the layout and the
+identification), ``write`` (the workbook), ``read`` (one filled workbook as values
+and problems), ``diff`` (compared with the files in data/), ``importing`` (the
+command).
 """
 
-from .read import (
-    META_SHEET,
-    SHEET_APPLICATIONS,
-    SHEET_TEXT,
-    ImportUsageError,
-    build_workbook,
-    import_workbooks,
-    layout,
-    read_workbook,
-    value_cells,
-    write_workbooks,
-)
+from .importing import ImportUsageError, import_workbooks
+from .read import read_workbook
+from .sheets import META_SHEET, SHEET_APPLICATIONS, SHEET_TEXT, layout, value_cells
+from .write import build_workbook, write_workbooks
 
 __all__ = [
     "META_SHEET",
