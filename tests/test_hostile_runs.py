@@ -300,7 +300,7 @@ def test_a_folder_goes_on_after_a_refused_and_a_crashing_workbook(capsys, monkey
             raise KeyError("an openpyxl internal")
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(xlsx, "read_workbook", read)
+    monkeypatch.setattr(xlsx.importing, "read_workbook", read)  # where the import looks it up
     before = snapshot(b.root)
     code, out, err = do_import(capsys, b, tmp_path / "inbox")
     assert code == 1

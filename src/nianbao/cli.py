@@ -220,7 +220,8 @@ def cmd_import(args) -> int:
     from .findings import ERROR
     from .importing.sources import SourceError, split_sources
     from .signing import SigningError
-    from .xlsx import ImportRun, ImportUsageError, import_workbooks
+    from .xlsx import ImportUsageError, import_workbooks
+    from .xlsx.importing import ImportRun
 
     project = _open(args)
     years, depts = selection(args, project)

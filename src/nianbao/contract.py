@@ -169,7 +169,9 @@ def _path_keys(row: F.ApplicationRow):
 _LOOKUPS: dict[str, dict] = {}
 
 
-def _lookups(fmt: F.Format) -> dict:
+def label_lookups(fmt: F.Format) -> dict:
+    """A format's official labels by their normalised spellings (rows, groups, disclosure rows
+    and columns, review rows, fee rows), built once per format version."""
     if fmt.version not in _LOOKUPS:
         rows = {key: row.label for row in fmt.application_rows for key in _path_keys(row)}
         groups = {normalise_label(row.group) for row in fmt.application_rows if row.group}
@@ -314,7 +316,7 @@ class _Reader:
         if self.encoding_note:
             return (f"{rel}：表头「{shorten(','.join(header), 40)}」无法识别：该文件{self.encoding_note}，文字成了乱码。"
                     "请在 Excel 中用“另存为 → CSV UTF-8（逗号分隔）”保存，或用记事本另存为 UTF-8 编码。")
-        lookups = _lookups(self.sub.format)
+        lookups = label_lookups(self.sub.format)
         looks_like_data = any(
             _GROUPED.fullmatch(cell) or cell.strip().isdigit() for cell in header
         ) or any(normalise_label(cell) in known for cell in header[:2]
@@ -473,18 +475,18 @@ class _Reader:
 
     def read_applications(self):
         fmt = self.sub.format
-        lookups = _lookups(fmt)
+        lookups = label_lookups(fmt)
         self.read_matrix(
             F.APPLICATIONS,
             lookups["rows"],
             fmt.application_labels,
             F.APPLICATION_COLUMNS,
-            other_rows=_lookups(F.other_format(fmt))["rows"],
+            other_rows=label_lookups(F.other_format(fmt))["rows"],
             groups=lookups["groups"],
         )
 
     def read_review(self):
-        self.read_matrix(F.REVIEW, _lookups(self.sub.format)["review_rows"], F.REVIEW_ROWS, F.REVIEW_COLUMNS)
+        self.read_matrix(F.REVIEW, label_lookups(self.sub.format)["review_rows"], F.REVIEW_ROWS, F.REVIEW_COLUMNS)
 
     # -- section 二, long form -----------------------------------------------
     def read_disclosure(self):
@@ -497,7 +499,7 @@ class _Reader:
         if index is None:
             return
         fmt = self.sub.format
-        lookups, other = _lookups(fmt), _lookups(F.other_format(fmt))
+        lookups, other = label_lookups(fmt), label_lookups(F.other_format(fmt))
         row_col, value_col = DISCLOSURE_HEADER[0], DISCLOSURE_HEADER[2]
         seen: dict[tuple[str, str], int] = {}
         for line, row in rows:
@@ -557,7 +559,7 @@ class _Reader:
         index = self.check_header(table, rel, header, FEES_HEADER)
         if index is None:
             return
-        fee_rows = _lookups(self.sub.format)["fee_rows"]
+        fee_rows = label_lookups(self.sub.format)["fee_rows"]
         seen: dict[str, int] = {}
         for line, row in rows:
             if self.extra_cells(table, rel, line, row, len(header)):
@@ -735,7 +737,7 @@ MIN_EXPLANATION = 10  # characters: the explanation is printed in the report
 def _waiver_labels(fmt: F.Format, table: str, kind: str) -> dict[str, str]:
     """Comparison key → official label, for the rows or columns of a table that
     findings can name."""
-    lookups = _lookups(fmt)
+    lookups = label_lookups(fmt)
     if table == F.NARRATIVE:
         if kind == "columns":
             return {}

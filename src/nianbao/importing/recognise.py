@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .. import formats as F
-from ..contract import PLACEHOLDERS, _lookups, parse_number
+from ..contract import PLACEHOLDERS, label_lookups, parse_number
 from ..textio import normalise_label
 from .model import HEADING, PARAGRAPH, TABLE, Cell, Document
 
@@ -165,7 +165,7 @@ class _Recogniser:
         self.fmt = fmt
         self.other = F.other_format(fmt)
         self.result = Recognised(fmt)
-        own, other = _lookups(fmt), _lookups(self.other)
+        own, other = label_lookups(fmt), label_lookups(self.other)
         self.app_rows = Matcher(own["rows"])
         self.app_rows_other = Matcher(other["rows"])
         self.app_groups = {normalise_label(r.group) for r in fmt.application_rows if r.group}

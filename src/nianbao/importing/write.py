@@ -10,7 +10,8 @@ from ..contract import IMPORT_FILE
 from ..project import Project
 from ..template import write_files
 from ..textio import write_atomic
-from ..xlsx import ImportRun, diff_files
+from ..xlsx.diff import diff_files
+from ..xlsx.importing import ImportRun
 from .page import PageImport, contract_texts, prepare, provenance_text
 
 NOTES_SHOWN = 12  # the rest are in import.json
