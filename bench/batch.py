@@ -111,7 +111,7 @@ def stages(root: Path) -> dict[str, float]:
 
 def floor(root: Path, made) -> tuple[float, float]:
     """The report's own work, no kernel: every part, the page and the PDF, in this process."""
-    from nianbao.batch import _json
+    from nianbao.build.records import to_json as _json
     from nianbao.pdf import html_to_pdf, source_attachments
     from nianbao.report import open_report
 
@@ -134,7 +134,7 @@ def floor(root: Path, made) -> tuple[float, float]:
 def seed_unchanged(root: Path, template_root: Path, template: tuple[str, int]) -> None:
     """Give every planned department-year a real run's outputs and a truthful record."""
     from nianbao import layout as L
-    from nianbao.batch import CACHE_FILE, HashCache, plan, project_notebook
+    from nianbao.build import CACHE_FILE, HashCache, plan, project_notebook
     from nianbao.project import load_project
 
     project = load_project(root)

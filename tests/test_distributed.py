@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nianbao.batch import build
+from nianbao.build import build, executor_for
 from nianbao.project import load_project
 from nianbao.testing import ProjectBuilder
 
@@ -57,9 +57,9 @@ def test_cluster_build_equals_local_build(tmp_path, cluster):
     here = make_project(tmp_path / "local")
     there = make_project(tmp_path / "cluster")
     local = build(load_project(here), jobs=2)
-    remote = build(load_project(there), scheduler=cluster.scheduler_address)
+    remote = build(load_project(there), executor=executor_for(scheduler=cluster.scheduler_address))
     assert local.ok and remote.ok
-    assert sorted((o.year, o.department) for o in remote.outcomes) == sorted((o.year, o.department) for o in local.outcomes)
+    assert sorted((o.year, o.department) for o in remote.results) == sorted((o.year, o.department) for o in local.results)
     assert outputs(there) == outputs(here)
     assert len(outputs(there)) == 6 * 4
     for manifest in (there / "outputs" / "draft").glob("*/*/manifest.json"):
@@ -101,11 +101,11 @@ def test_a_lost_worker_loses_no_report_and_duplicates_none(tmp_path, cluster):
 
     killer = threading.Thread(target=kill_a_busy_worker)
     killer.start()
-    result = build(load_project(root), scheduler=cluster.scheduler_address)
+    result = build(load_project(root), executor=executor_for(scheduler=cluster.scheduler_address))
     killer.join()
     assert killed, "no worker was busy: the test did not test anything"
-    assert result.ok, [o.failure for o in result.outcomes if o.status != "ok"]
-    arrived = sorted((o.year, o.department) for o in result.outcomes)
+    assert result.ok, [o.failure for o in result.results if o.status != "ok"]
+    arrived = sorted((o.year, o.department) for o in result.results)
     assert arrived == sorted({(y, d) for y in (2020, 2021) for d, _, _ in DEPARTMENTS})  # each exactly once
     for year in (2020, 2021):
         for dept, _, _ in DEPARTMENTS:
@@ -113,7 +113,7 @@ def test_a_lost_worker_loses_no_report_and_duplicates_none(tmp_path, cluster):
 
 
 def test_an_unreachable_scheduler_is_a_clear_chinese_error():
-    from nianbao.distributed import ClusterError, DaskExecutor
+    from nianbao.build.cluster import ClusterError, DaskExecutor
 
     with pytest.raises(ClusterError, match="无法连接 Dask 调度器 tcp://127.0.0.1:9"):
         DaskExecutor("tcp://127.0.0.1:9", timeout="2s")

@@ -20,7 +20,7 @@ import pytest
 import messy
 from conftest import run_cli
 from nianbao import formats as F
-from nianbao.batch import Planned, hold_history
+from nianbao.build.plan import Planned, hold_history
 from nianbao.contract import IMPORT_FILE, contract_files
 from nianbao.importing import html as html_reader
 from nianbao.importing.page import markdown_text
@@ -431,7 +431,7 @@ def test_audit_of_an_unlisted_organ(office, tmp_path, capsys):
 
 def test_imported_years_are_not_republished_and_marked_in_the_index(office, tmp_path, capsys):
     from nianbao.console import summary
-    from nianbao.batch import BuildResult
+    from nianbao.build import BuildResult
     from nianbao.site import HISTORY_BADGE, draft_index
 
     source, target = office

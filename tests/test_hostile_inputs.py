@@ -19,7 +19,7 @@ import pytest
 from conftest import run_cli
 from nianbao import formats as F
 from nianbao import xlsx
-from nianbao.batch import CACHE_FILE, HashCache, plan
+from nianbao.build import CACHE_FILE, HashCache, plan
 from nianbao.config import ConfigError, parse_date
 from nianbao.contract import parse_number
 from nianbao.report import ReportError, open_report

@@ -261,7 +261,7 @@ def test_a_failing_index_step_is_said_and_redone_by_the_next_build(capsys, monke
     assert "RuntimeError: 内部测试" in log.read_text(encoding="utf-8")
     assert "共 0 份" in out  # the summary still comes
     clean(out, err)
-    from nianbao.batch import site_marker
+    from nianbao.build import site_marker
 
     assert not site_marker(tmp_path, "draft").exists()  # so an unchanged next build does not skip the index
     monkeypatch.undo()
@@ -509,7 +509,8 @@ def test_a_killed_runs_scratch_folder_is_swept_by_the_next_run(tmp_path):
 
 def test_a_failed_run_leaves_no_scratch_folder_and_records_its_stage(monkeypatch, tmp_path):
     """A run that fails before any kernel starts (its notebook vanished after planning)."""
-    from nianbao.batch import CACHE_FILE, HashCache, install_output, plan, run_job
+    from nianbao.build import CACHE_FILE, HashCache, plan, run_job
+    from nianbao.build.install import install_output
     from nianbao.site import build_badge
 
     builder = ProjectBuilder(tmp_path / "proj")
@@ -523,8 +524,8 @@ def test_a_failed_run_leaves_no_scratch_folder_and_records_its_stage(monkeypatch
     temp.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
     output = run_job(planned.job)
-    assert output.status == "failed" and output.failure["stage"] == "execute"
-    assert output.failure["message"] == "笔记本无法运行。详细原因见该报告的 build.log。"
+    assert output.status == "failed" and output.failure.stage == "execute"
+    assert output.failure.message == "笔记本无法运行。详细原因见该报告的 build.log。"
     assert "gone.ipynb" in output.record_files["build.log"].decode()  # the detail is in the log
     assert list(temp.iterdir()) == []
     install_output(builder.root, planned.job, output)
@@ -534,15 +535,16 @@ def test_a_failed_run_leaves_no_scratch_folder_and_records_its_stage(monkeypatch
 
 
 def test_a_dead_worker_is_recorded_in_the_manifest_and_the_index(tmp_path):
-    from nianbao.batch import CACHE_FILE, HashCache, plan, worker_died
+    from nianbao.build import CACHE_FILE, HashCache, plan
+    from nianbao.build.install import record_worker_death
     from nianbao.site import build_badge
 
     builder = ProjectBuilder(tmp_path)
     builder.add("demo", 2021, size=10)
     (planned,) = plan(builder.project(), {2021}, {"demo"}, "draft", force=True, notebook=NOTEBOOK,
                       cache=HashCache(builder.root / CACHE_FILE))
-    outcome = worker_died(planned.job, RuntimeError("A process in the process pool was terminated abruptly"))
-    assert outcome.status == "failed" and "工作进程异常退出" in outcome.failure["message"]
+    outcome = record_worker_death(planned.job, RuntimeError("A process in the process pool was terminated abruptly"))
+    assert outcome.status == "failed" and "工作进程异常退出" in outcome.failure.message
     record = builder.root / "outputs" / "draft" / "2021" / "demo"
     manifest = json.loads((record / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "failed" and manifest["failure"]["stage"] == "worker"
@@ -614,14 +616,14 @@ def test_failure_in_the_cell_after_the_parameters_names_the_users_cell(capsys, r
 @pytest.mark.kernel
 def test_an_export_failure_is_a_value_in_the_manifest_and_the_index(capsys, monkeypatch, rendered, tmp_path):
     """The exporter's templates are missing (a broken install): nbconvert raises for real."""
-    from nianbao import batch
+    from nianbao.build import runner
     from nianbao.export import ReportHTMLExporter
     from nianbao.site import build_badge
 
     empty = tmp_path / "no-templates"
     empty.mkdir()
     broken = ReportHTMLExporter(extra_template_basedirs=[str(empty)], template_name="nianbao_missing")
-    monkeypatch.setattr(batch, "_exporter", lambda kind: broken)
+    monkeypatch.setattr(runner, "_exporter", lambda kind: broken)
     site = rendered / "outputs" / "draft" / "2021" / "demo"
     before = snapshot(rendered)
     code, out, err = render(capsys, rendered)
@@ -641,7 +643,7 @@ def test_sigkill_during_render_leaves_a_folder_the_next_run_removes(monkeypatch,
     """The issue's case end to end: `nianbao render` killed by SIGKILL mid-run."""
     import time
 
-    from nianbao.batch import CACHE_FILE, HashCache, plan, run_job
+    from nianbao.build import CACHE_FILE, HashCache, plan, run_job
     from nianbao.project import load_project
 
     temp = tmp_path / "tmp"

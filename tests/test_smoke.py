@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from nianbao.batch import build
+from nianbao.build import build
 from nianbao.project import load_project
 
 pytestmark = pytest.mark.kernel
@@ -56,7 +56,7 @@ def test_whole_sample_district_builds_and_reused_kernels_leak_nothing(tmp_path):
 
     # Reused kernels again, runs in the reverse order: each kernel sees other predecessors.
     result = build(project, force=True, jobs=2, order=lambda jobs: list(reversed(jobs)))
-    assert result.ok and len(result.outcomes) == expected
+    assert result.ok and len(result.results) == expected
     assert digests(root) == natural
 
     # A fresh kernel for every report.

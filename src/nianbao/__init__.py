@@ -1,3 +1,3 @@
 """nianbao: the government information disclosure annual report kit."""
 
-__version__ = "0.1.0"
+from .version import __version__

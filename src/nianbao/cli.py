@@ -285,7 +285,7 @@ def cmd_render(args) -> int:
     from .contract import is_imported
 
     if args.mode == "publish" and not args.include_imported and is_imported(project.root, dept, year):
-        from .batch import HISTORY_MESSAGE
+        from .build.plan import HISTORY_MESSAGE
 
         raise UsageError(f"{year} {project.departments[dept].name}（{dept}）是{HISTORY_MESSAGE}。")
     try:  # validate before starting a kernel: a bad department or year fails in a blink
@@ -293,26 +293,23 @@ def cmd_render(args) -> int:
     except ReportError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_FINDINGS
-    from .batch import BuildLock, BuildLocked, CACHE_FILE, HashCache, plan, produce
+    from .build import BuildLock, BuildLocked, build, executor_for
     from .layout import record_dir, site_dir
 
     formats = parse_formats(args.to, default=("html",))
     print(f"正在生成 {report.title}（{'草稿' if args.mode == 'draft' else '发布'}）……", file=sys.stderr)
     try:
-        with BuildLock(project.root):
-            cache = HashCache(project.root / CACHE_FILE)
-            (planned,) = plan(project, {year}, {dept}, args.mode, force=True, notebook=notebook,
-                              publication_date=args.date, formats=formats, cache=cache, kernel="fresh")
-            outcome = produce(planned.job)
+        with BuildLock(project.root):  # a render is a build of one job, in this process, in a fresh kernel
+            result = build(project, years={year}, departments={dept}, mode=args.mode, force=True,
+                           publication_date=args.date, notebook=notebook, formats=formats, kernel="fresh",
+                           executor=executor_for(in_process=True), include_imported=args.include_imported)
     except BuildLocked as exc:
         print(f"错误：本项目有一个构建正在运行（{exc}）。请等它结束后再试。", file=sys.stderr)
         return EXIT_USAGE
     target = site_dir(project.root, args.mode, year, dept)
-    if outcome.status != "ok":
-        from .run import RunFailure
-
-        failure = RunFailure(**{k: outcome.failure.get(k) for k in ("message", "cell_index", "cell_source", "exception", "traceback")})
-        print(f"错误：{failure.describe()}", file=sys.stderr)
+    (run,) = result.results
+    if run.failure is not None:
+        print(f"错误：{run.failure.describe()}", file=sys.stderr)
         print(f"原有的输出（如有）保持不变：{project.relative(target)}/", file=sys.stderr)
         print(f"运行记录：{project.relative(record_dir(project.root, args.mode, year, dept))}/build.log", file=sys.stderr)
         return EXIT_FINDINGS
@@ -383,8 +380,8 @@ def cmd_build(args) -> int:
     project = _open(args)
     years, depts = selection(args, project)
     jobs = parse_jobs(args.jobs)
-    from .batch import BuildLock, BuildLocked, build, project_notebook, site_fingerprint
-    from .distributed import ClusterError
+    from .build import BuildLock, BuildLocked, build, executor_for, project_notebook, site_fingerprint
+    from .build.cluster import ClusterError
 
     notebook = Path(args.notebook).resolve() if args.notebook else project_notebook(project)
     check_notebook(notebook)
@@ -404,7 +401,7 @@ def cmd_build(args) -> int:
                 timeout=args.timeout,
                 formats=parse_formats(args.to, default=FORMATS),
                 kernel="fresh" if args.fresh_kernels else "reuse",
-                scheduler=args.scheduler,
+                executor=executor_for(scheduler=args.scheduler, jobs=jobs),
                 progress=Progress(),
                 include_imported=args.include_imported,
             )
@@ -430,7 +427,7 @@ def cmd_build(args) -> int:
 def write_index(project, result, args) -> bool:
     """The index pages (the build's last stage); a failure there is said, and the
     reports already made stay.  Whether it succeeded."""
-    from .batch import site_marker
+    from .build import site_marker
     from .engine import check_project
     from .site import write_sites
 
@@ -536,8 +533,8 @@ def main(argv=None) -> int:
 KIT_ERRORS = (
     ("nianbao.project.ProjectError", EXIT_USAGE),
     ("nianbao.xlsx.ImportUsageError", EXIT_USAGE),
-    ("nianbao.distributed.ClusterError", EXIT_USAGE),
-    ("nianbao.batch.BuildLocked", EXIT_USAGE),
+    ("nianbao.build.cluster.ClusterError", EXIT_USAGE),
+    ("nianbao.build.lock.BuildLocked", EXIT_USAGE),
     ("nianbao.textio.InputFileError", EXIT_FINDINGS),
     ("nianbao.config.ConfigError", EXIT_FINDINGS),
     ("nianbao.formats.FormatError", EXIT_FINDINGS),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
-from .batch import BuildResult, Outcome
+from .build import BuildResult, RunResult
 
 
 class Progress:
@@ -22,8 +22,8 @@ class Progress:
         self.started = time.monotonic()
         self._draw()
 
-    def advance(self, outcome: Outcome) -> None:
-        if outcome.status == "ok":
+    def advance(self, result: RunResult) -> None:
+        if result.ok:
             self.done += 1
         else:
             self.failed += 1
@@ -59,31 +59,29 @@ STATUS = {"ok": "已生成", "failed": "失败", "skip": "未变更，跳过", "
 def summary(result: BuildResult, project, mode: str) -> str:
     """The closing table: every department-year that did not simply skip, then totals."""
     names = {d.id: d.name for d in project.departments.values()}
-    outcomes = {(o.year, o.department): o for o in result.outcomes}
+    results = {(r.year, r.department): r for r in result.results}
     lines = []
     for p in sorted(result.planned, key=lambda p: (p.year, p.department)):
         if p.action in ("skip", "history"):  # history: counted below, not listed one by one
             continue
-        outcome = outcomes.get((p.year, p.department))
-        if p.action == "run" and outcome is None:
+        run = results.get((p.year, p.department))
+        if p.action == "run" and run is None:
             status, detail = "未完成", "构建被中断"
-        elif outcome is not None:
-            status = STATUS[outcome.status]
-            if outcome.status == "ok":
-                detail = f"{'、'.join(p.reasons)}；{outcome.seconds:.1f} 秒"
+        elif run is not None:
+            status = STATUS[run.status]
+            if run.failure is None:
+                detail = f"{'、'.join(p.reasons)}；{run.total:.1f} 秒"
             else:
-                failure = outcome.failure or {}
-                cell = failure.get("cell_index")
-                detail = failure.get("message", "")
-                if cell is not None:
-                    detail += f"（第 {cell + 1} 个单元格）"
+                detail = run.failure.message
+                if run.failure.cell_index is not None:
+                    detail += f"（第 {run.failure.cell_index + 1} 个单元格）"
         else:
             status, detail = STATUS[p.action], p.message
         lines.append(f"  {p.year}  {names.get(p.department, p.department)}（{p.department}）  {status}  {detail}")
     for year, dept in result.missing:
         lines.append(f"  {year}  {names.get(dept, dept)}（{dept}）  未提交  名单中有该部门，但没有 data/{year}/{dept}/")
-    ran = len(result.outcomes)
-    ok = sum(1 for o in result.outcomes if o.status == "ok")
+    ran = len(result.results)
+    ok = sum(1 for r in result.results if r.ok)
     totals = (
         f"共 {len(result.planned)} 份（{'草稿' if mode == 'draft' else '发布'}）：生成 {ok}，失败 {ran - ok}，"
         f"未变更跳过 {result.count('skip')}"

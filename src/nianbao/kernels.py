@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .run import RunResult, _kernel_manager_class, failed_run
+from .run import Execution, kernel_manager_class, failed_run
 
 ENGINE = "nianbao-reuse"
 RESTART_EVERY = 100
@@ -88,7 +88,7 @@ class KernelSession:
                 "NIANBAO_RUN_DIR": str(self.folder),
             }
         )
-        self.km = _kernel_manager_class()(kernel_name="python3")
+        self.km = kernel_manager_class()(kernel_name="python3")
         run_sync(self.km.start_kernel)(cwd=str(self.folder))
         self._run_code(WARM_UP)
         self.runs = 0
@@ -131,7 +131,7 @@ class KernelSession:
             kc.stop_channels()
 
     # -- one report -----------------------------------------------------------
-    def execute(self, notebook_path: Path, params: dict, output_path: Path, timeout: int) -> tuple[RunResult, bytes]:
+    def execute(self, notebook_path: Path, params: dict, output_path: Path, timeout: int) -> tuple[Execution, bytes]:
         """Run one report; returns the result and what the kernel printed meanwhile."""
         import nbformat
         import papermill
@@ -156,7 +156,7 @@ class KernelSession:
             self.restart()
         else:
             self._run_code(RESET)
-        return RunResult(nbformat.read(output_path, as_version=4), None), log
+        return Execution(nbformat.read(output_path, as_version=4), None), log
 
     def _alive(self) -> bool:
         from jupyter_core.utils import run_sync
@@ -176,6 +176,11 @@ class KernelSession:
 
 
 _SESSION: KernelSession | None = None
+
+
+def current_session() -> KernelSession | None:
+    """This process's kernel session, if it has started one."""
+    return _SESSION
 
 
 def session(folder: Path) -> KernelSession:

@@ -1,26 +1,22 @@
 """Run the report notebook for one department-year in a fresh kernel: one small, boring function.
 
 A failure is a value (:class:`RunFailure`: cell index, source, exception,
-traceback excerpt), recorded and reported by the caller.  :func:`install` moves
-finished files into place, so a failure never touches the previous outputs.
+traceback excerpt), recorded and reported by the caller.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-
-from .textio import PUBLIC_FILE_MODE
 
 NOTEBOOK = Path("notebooks") / "annual_report.ipynb"
 LOG_NAME = "kernel.log"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def _kernel_manager_class():
+def kernel_manager_class():
     """A kernel manager whose kernel talks over IPC sockets in the run's own
     folder and writes its stdout/stderr to the run's log, not to our console."""
     from jupyter_client.manager import AsyncKernelManager
@@ -49,7 +45,7 @@ class RunFailure:
     cell_source: str | None = None
     exception: str | None = None
     traceback: str | None = None
-    stage: str | None = None  # "execute", "export", "pdf", "record" or "worker" (batch.STAGES)
+    stage: str | None = None  # "execute", "export", "pdf", "record" or "worker" (build.runner.STAGES)
 
     def describe(self) -> str:
         text = self.message
@@ -59,7 +55,9 @@ class RunFailure:
 
 
 @dataclass(frozen=True)
-class RunResult:
+class Execution:
+    """What executing the notebook gave: the run's first stage (see nianbao.build.runner)."""
+
     notebook: object | None  # the executed nbformat node (also on failure, when there is one)
     failure: RunFailure | None
 
@@ -105,7 +103,7 @@ def _users_cell_index(nb, index: int) -> int:
     return index - 1 if injected and index > injected[0] else index
 
 
-def failed_run(exc: Exception, output_path: Path) -> RunResult:
+def failed_run(exc: Exception, output_path: Path) -> Execution:
     """The failure value of a papermill run that raised ``exc``."""
     import nbformat
     from papermill.exceptions import PapermillExecutionError
@@ -115,9 +113,9 @@ def failed_run(exc: Exception, output_path: Path) -> RunResult:
     except Exception:  # a half-written notebook: the failure is still described
         nb = None
     if isinstance(exc, PapermillExecutionError):
-        return RunResult(nb, _failure_from_papermill(exc, nb))
+        return Execution(nb, _failure_from_papermill(exc, nb))
     name = type(exc).__name__
-    return RunResult(nb, RunFailure(_why_not_run(exc), exception=f"{name}: {exc}"[:2000], stage="execute"))
+    return Execution(nb, RunFailure(_why_not_run(exc), exception=f"{name}: {exc}"[:2000], stage="execute"))
 
 
 def _why_not_run(exc: Exception) -> str:
@@ -132,7 +130,7 @@ def _why_not_run(exc: Exception) -> str:
     return f"{why}。详细原因见该报告的 build.log。"
 
 
-def execute(notebook_path: Path, params: dict, workdir: Path, *, timeout: int = 600, kernel_name: str = "python3") -> RunResult:
+def execute(notebook_path: Path, params: dict, workdir: Path, *, timeout: int = 600, kernel_name: str = "python3") -> Execution:
     """Execute the notebook in a fresh kernel whose working and IPython
     directories are ``workdir``'s own (concurrent runs share no file)."""
     import nbformat
@@ -158,7 +156,7 @@ def execute(notebook_path: Path, params: dict, workdir: Path, *, timeout: int = 
             log_output=False,
             execution_timeout=timeout,
             report_mode=False,
-            kernel_manager_class=_kernel_manager_class(),
+            kernel_manager_class=kernel_manager_class(),
         )
     except Exception as exc:  # a cell error, a dead kernel, a timeout: still a value
         return failed_run(exc, output_path)
@@ -168,25 +166,4 @@ def execute(notebook_path: Path, params: dict, workdir: Path, *, timeout: int = 
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-    return RunResult(nbformat.read(output_path, as_version=4), None)
-
-
-def install(files: dict[str, bytes], target: Path) -> None:
-    """Move finished outputs into ``target``: each file is written beside it and
-    renamed over the old one, so a reader never sees half a file and a failure
-    before this point leaves the previous outputs untouched."""
-    target.mkdir(parents=True, exist_ok=True)
-    staged = []
-    try:
-        for name, data in files.items():
-            fd, tmp = tempfile.mkstemp(dir=target, prefix=f".{name}.", suffix=".tmp")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.chmod(tmp, PUBLIC_FILE_MODE)  # mkstemp makes 0600; reports are for the web
-            staged.append((tmp, target / name))
-        for tmp, final in staged:
-            os.replace(tmp, final)
-    except BaseException:
-        for tmp, _ in staged:
-            Path(tmp).unlink(missing_ok=True)
-        raise
+    return Execution(nbformat.read(output_path, as_version=4), None)

@@ -7,7 +7,6 @@ script, in Chinese, readable on a phone.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from . import formats as F
@@ -18,6 +17,7 @@ from .findings import SEVERITY_TITLES, counts, to_csv
 from .html import findings_table, sanitise, text
 from .project import Project
 from .prose import GROUP_NAMES, group_totals
+from .build.records import read_manifest
 from .textio import write_atomic
 
 _CSS = """
@@ -51,13 +51,6 @@ def _page(title: str, body: str) -> str:
     )
 
 
-def _manifest(path: Path) -> dict | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
 def _anchor(year: int, dept: str) -> str:
     # A finding may name a folder that is not a registered id: escape like any text.
     return text(f"r-{year}-{dept}")
@@ -87,7 +80,7 @@ def build_badge(manifest: dict | None) -> tuple[str, str]:
     cell = failure.get("cell_index")
     if isinstance(cell, int):
         return "failed", f"生成失败（第 {cell + 1} 个单元格）"
-    from .batch import STAGES
+    from .build.runner import STAGES
 
     stage = STAGES.get(failure.get("stage"))
     return "failed", f"生成失败（{stage}）" if stage else "生成失败"
@@ -195,7 +188,7 @@ def draft_index(project: Project, run: CheckRun, missing: list[tuple[int, str]])
                 if key in submitted:
                     css, label = check_badge(by_report.get(key, []))
                     checks = f'<a class="badge {css}" href="checks.html#{_anchor(year, dept.id)}">{text(label)}</a>'
-                    manifest = _manifest(L.record_dir(root, "draft", year, dept.id) / L.MANIFEST)
+                    manifest = read_manifest(root, "draft", year, dept.id)
                     bcss, blabel = build_badge(manifest)
                     links = _report_links(root, "draft", year, dept.id, base)
                 elif key in missing:

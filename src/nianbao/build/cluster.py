@@ -18,9 +18,12 @@ Starting a cluster (every machine needs only the kit installed, e.g.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 
-from .batch import Job, RunOutput, install_output, run_job, worker_died
+from .install import install_output, record_worker_death
+from .plan import Job
+from .runner import RunResult, run_job
 
 TASKS_PER_WORKER = 4  # enough tasks to balance load, few enough to keep overhead low
 MAX_RUNS_PER_TASK = 25
@@ -34,11 +37,11 @@ def job_files(job: Job) -> dict[str, bytes]:
     return files
 
 
-def run_shipped(jobs_and_files: list[tuple[Job, dict[str, bytes]]]) -> list[RunOutput]:
+def run_shipped(jobs_and_files: list[tuple[Job, dict[str, bytes]]]) -> list[RunResult]:
     """On a worker: lay out each run's files in a scratch project and run it there."""
-    results = []
-    from . import scratch
+    from .. import scratch
 
+    results = []
     for job, files in jobs_and_files:
         root = scratch.make("shipped")  # swept by a later run if this worker is killed
         try:
@@ -46,10 +49,7 @@ def run_shipped(jobs_and_files: list[tuple[Job, dict[str, bytes]]]) -> list[RunO
                 target = root / ("notebooks/annual_report.ipynb" if rel == "\0notebook" else rel)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data)
-            local = Job(
-                str(root), job.department, job.year, job.mode, job.publication_date,
-                str(root / "notebooks" / "annual_report.ipynb"), job.formats, job.inputs, job.timeout, job.kernel,
-            )
+            local = replace(job, root=str(root), notebook=str(root / "notebooks" / "annual_report.ipynb"))
             results.append(run_job(local))
         finally:
             scratch.remove(root)
@@ -83,7 +83,7 @@ class DaskExecutor:
         return max(1, len(self.client.scheduler_info().get("workers", {})))
 
     def results(self, jobs: list[Job]):
-        """(job, outcome) as tasks finish; the client writes each run's outputs."""
+        """(job, result) as tasks finish; the client writes each run's outputs."""
         from distributed import as_completed
 
         futures = {}
@@ -97,10 +97,10 @@ class DaskExecutor:
                 outputs = future.result()
             except Exception as exc:  # the task itself failed (not a notebook failure)
                 for job in batch:
-                    yield job, worker_died(job, exc)
+                    yield job, record_worker_death(job, exc)
                 continue
-            for job, output in zip(batch, outputs):
-                yield job, install_output(Path(job.root), job, output)
+            for job, result in zip(batch, outputs):
+                yield job, install_output(Path(job.root), job, result)
 
     def stop(self):
         self.client.close()

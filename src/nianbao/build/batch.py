@@ -1,0 +1,133 @@
+"""The batch: plan every department-year, compute the findings of those that
+run, withhold what may not be published, run the rest on an executor, remember
+what was made.  The caller holds the lock, chooses the executor and writes the
+sites.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import layout as L
+from ..project import Project
+from ..textio import write_atomic
+from .hashing import CACHE_FILE, HashCache
+from .plan import Job, Planned, attach_findings, hold_history, plan, withhold_errors
+from .records import read_sums
+from .runner import RunResult
+
+
+@dataclass
+class BuildResult:
+    planned: list[Planned]
+    results: list[RunResult]
+    missing: list[tuple[int, str]]
+    interrupted: bool = False
+
+    def count(self, action: str) -> int:
+        return sum(1 for p in self.planned if p.action == action)
+
+    @property
+    def failed(self) -> list[RunResult]:
+        return [r for r in self.results if not r.ok]
+
+    @property
+    def ok(self) -> bool:
+        return not self.interrupted and not self.failed and not self.count("withheld") and not self.count("invalid")
+
+
+def project_notebook(project: Project) -> Path:
+    from ..run import NOTEBOOK
+
+    return project.root / NOTEBOOK
+
+
+def build(project: Project, *, years=None, departments=None, mode="draft", jobs=None, force=False,
+          publication_date=None, notebook: Path | None = None, formats=("html", "pdf"), timeout=600,
+          kernel="reuse", executor=None, progress=None, order=None, include_imported: bool = False) -> BuildResult:
+    """Plan, check, run and record.
+
+    ``executor`` makes the executor the runs happen on, given their number, and
+    only when there is something to run (:func:`.executors.executor_for`; default:
+    a local pool of ``jobs`` workers).  ``include_imported``: publish imported
+    department-years too (see :func:`.plan.hold_history`).  ``order`` (tests) reorders the runs: a
+    callable taking and returning the list of jobs."""
+    cache = HashCache(project.root / CACHE_FILE)
+    notebook = notebook or project_notebook(project)
+    planned = plan(project, years, departments, mode, force=force, notebook=notebook,
+                   publication_date=publication_date, formats=formats, timeout=timeout, cache=cache, kernel=kernel)
+    if mode == "publish" and not include_imported:
+        hold_history(project, planned)
+    attach_findings(project, planned)
+    if mode == "publish":
+        withhold_errors(planned)
+    result = BuildResult(planned, [], project.missing(years, departments))
+    to_run = [p.job for p in planned if p.action == "run" and p.job is not None]
+    if order:
+        to_run = order(to_run)
+    if progress:
+        progress.start(total=len(planned), skipped=len(planned) - len(to_run))
+    if to_run:
+        from .executors import executor_for
+
+        runner = (executor or executor_for(jobs=jobs))(len(to_run))
+        try:
+            for job, run in runner.results(to_run):
+                result.results.append(run)
+                if run.ok:
+                    _remember_outputs(project.root, job, cache)
+                if progress:
+                    progress.advance(run)
+        except KeyboardInterrupt:
+            result.interrupted = True
+            runner.stop()
+        else:
+            runner.close()
+    if progress:
+        progress.finish()
+    cache.save()
+    return result
+
+
+def _remember_outputs(root: Path, job: Job, cache: HashCache) -> None:
+    for rel, digest in read_sums(root, job.mode, job.year, job.department).items():
+        cache.remember(L.outputs(root) / rel, digest)
+
+
+def site_marker(root: Path, mode: str) -> Path:
+    """Where the state the sites were last written for is kept (removed when writing them failed)."""
+    return L.outputs(root) / ".cache" / f"site-{mode}.sha256"
+
+
+def site_fingerprint(project: Project, result: BuildResult, mode: str) -> bool:
+    """Whether the sites need writing again; records the new state when they do.
+
+    They depend on what each department-year's inputs and run status are, and on
+    who is missing: a build that ran nothing over unchanged inputs leaves them be.
+    """
+    status = {(r.year, r.department): r.status for r in result.results}
+
+    def final(p: Planned) -> str:  # a skipped report is one whose last run succeeded
+        if p.action not in ("run", "skip"):
+            return p.action
+        return status.get((p.year, p.department), "ok" if p.action == "skip" else "interrupted")
+
+    state = {
+        "mode": mode,
+        "reports": sorted([p.year, p.department, final(p), p.job.inputs if p.job else None] for p in result.planned),
+        "missing": sorted(result.missing),
+    }
+    digest = hashlib.sha256(json.dumps(state, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    marker = site_marker(project.root, mode)
+    index = L.outputs(project.root) / mode / "index.html"
+    try:
+        unchanged = marker.read_text(encoding="ascii") == digest and index.exists()
+    except OSError:
+        unchanged = False
+    if unchanged and not result.results:
+        return False
+    write_atomic(marker, digest)
+    return True

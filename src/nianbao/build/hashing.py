@@ -1,0 +1,83 @@
+"""Content hashes with a stat cache, and the fingerprint of the kit itself.
+
+A no-change build of a province hashes thousands of inputs: a file's sha256 is
+remembered by (size, mtime_ns) in ``outputs/.cache/file-hashes.json`` so that it
+reads almost nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from ..version import __version__
+from .. import layout as L
+from ..textio import write_atomic
+
+CACHE_FILE = Path(L.OUTPUTS) / ".cache" / "file-hashes.json"
+KIT_FINGERPRINT_ENV = "NIANBAO_KIT_FINGERPRINT"
+
+
+class HashCache:
+    """sha256 of files, remembered by (size, mtime_ns)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            self.entries: dict[str, list] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.entries = {}
+        self.dirty = False
+
+    def sha(self, file) -> str | None:
+        key = str(file)
+        try:
+            stat = os.stat(key)
+        except OSError:
+            return None
+        entry = self.entries.get(key)
+        if entry and entry[0] == stat.st_size and entry[1] == stat.st_mtime_ns:
+            return entry[2]
+        with open(key, "rb") as handle:
+            digest = hashlib.sha256(handle.read()).hexdigest()
+        self.entries[key] = [stat.st_size, stat.st_mtime_ns, digest]
+        self.dirty = True
+        return digest
+
+    def remember(self, file: Path, digest: str) -> None:
+        """Record a hash we already know (a run's outputs, from its SHA256SUMS)."""
+        try:
+            stat = file.stat()
+        except OSError:
+            return
+        self.entries[str(file)] = [stat.st_size, stat.st_mtime_ns, digest]
+        self.dirty = True
+
+    def save(self) -> None:
+        if self.dirty:
+            write_atomic(self.path, json.dumps(self.entries, ensure_ascii=False, sort_keys=True))
+            self.dirty = False
+
+
+def kit_fingerprint(cache: HashCache) -> str:
+    """Everything of the kit that shapes a report: its code, templates, styles and fonts.
+
+    ``$NIANBAO_KIT_FINGERPRINT`` replaces it, for one purpose only: comparing the
+    outputs of two versions of the kit byte for byte (tools/compare_outputs.py),
+    which differ in nothing else that reaches a report.
+    """
+    fixed = os.environ.get(KIT_FINGERPRINT_ENV)
+    if fixed:
+        return fixed
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(__version__.encode())
+    for file in sorted(package.rglob("*")):
+        if file.suffix in (".py", ".j2", ".json", ".css") and "__pycache__" not in file.parts:
+            digest.update(file.relative_to(package).as_posix().encode() + (cache.sha(file) or "").encode())
+    from ..fonts import font_files
+
+    for font in sorted(font_files().values()):
+        digest.update(f"{font.name}:{font.stat().st_size}".encode())
+    return digest.hexdigest()

@@ -1,0 +1,37 @@
+"""A run's record in outputs/: its manifest and its SHA256SUMS, read in one place
+(the planner, the installer and the index pages all read them)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .. import layout as L
+
+
+def to_json(value) -> bytes:
+    """How the kit writes its JSON records: sorted, indented, UTF-8, one final newline."""
+    return (json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def read_manifest(root: Path, mode: str, year: int, dept: str) -> dict | None:
+    path = L.record_dir(root, mode, year, dept) / L.MANIFEST
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def read_sums(root: Path, mode: str, year: int, dept: str) -> dict[str, str]:
+    """The run's SHA256SUMS: outputs-relative path → sha256 (empty when absent)."""
+    path = L.record_dir(root, mode, year, dept) / L.SUMS
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    sums = {}
+    for line in lines:
+        digest, _, rel = line.partition("  ")
+        if rel:
+            sums[rel] = digest
+    return sums

@@ -1,0 +1,74 @@
+"""The build as a package: findings computed once and carried by the job."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import TWO_DEPARTMENTS
+from nianbao import formats as F
+from nianbao.build import CACHE_FILE, HashCache, build, executor_for, plan
+from nianbao.build.plan import attach_findings, withhold_errors
+from nianbao.testing import ProjectBuilder
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def two_reports(root: Path, *, beta_error: bool) -> ProjectBuilder:
+    b = ProjectBuilder(root, TWO_DEPARTMENTS)
+    b.add("alpha", 2021, size=10)
+    b.add("beta", 2021, size=10)
+    if beta_error:  # an R3 error: withheld in publish mode
+        b.set_cell("beta", 2021, F.APPLICATIONS, F.OUTCOME_TOTAL, "自然人", "999")
+    (root / "notebooks").mkdir()
+    shutil.copy(REPO / "notebooks" / "annual_report.ipynb", root / "notebooks")
+    return b
+
+
+def test_the_plan_carries_each_reports_findings_and_withholds_on_errors(tmp_path):
+    b = two_reports(tmp_path, beta_error=True)
+    project = b.project()
+    planned = plan(project, None, None, "publish", notebook=tmp_path / "notebooks" / "annual_report.ipynb",
+                   cache=HashCache(tmp_path / CACHE_FILE))
+    attach_findings(project, planned)
+    by_dept = {p.department: p for p in planned}
+    assert by_dept["alpha"].job.findings == ()
+    assert {f["rule"] for f in by_dept["beta"].job.findings} >= {"R3"}
+    expected = [json.loads(json.dumps(r)) for r in by_dept["beta"].job.findings]
+    from nianbao.engine import check_project
+    from nianbao.findings import to_record
+
+    assert expected == [to_record(f) for f in check_project(project, [2021], ["beta"]).for_report(2021, "beta")]
+    withhold_errors(planned)
+    assert [p.action for p in planned] == ["run", "withheld"]
+
+
+@pytest.mark.kernel
+def test_a_publish_build_runs_the_rule_engine_once_for_the_reports_and_once_for_the_sites(capsys, monkeypatch, tmp_path):
+    import nianbao.engine
+    from nianbao.cli import write_index
+
+    b = two_reports(tmp_path, beta_error=False)
+    real = nianbao.engine.check_project
+    calls = []
+
+    def counted(project, years=None, departments=None):
+        calls.append((sorted(years or ()), sorted(departments or ())))
+        return real(project, years, departments)
+
+    monkeypatch.setattr(nianbao.engine, "check_project", counted)
+    project = b.project()
+    result = build(project, mode="publish", formats=("html",), executor=executor_for(in_process=True))
+    assert result.ok and len(result.results) == 2
+    assert calls == [([2021], ["alpha", "beta"])]  # one engine run for both reports, in this process
+    checks = json.loads((tmp_path / "outputs" / "runs" / "publish" / "2021" / "alpha" / "checks.json").read_text("utf-8"))
+    assert checks["findings"] == [r for p in result.planned if p.department == "alpha" for r in p.job.findings]
+
+    class Args:
+        mode = "publish"
+
+    assert write_index(project, result, Args())
+    assert len(calls) == 2 and calls[1] == ([], [])  # and once for the sites (the whole project)
