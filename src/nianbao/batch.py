@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .errors import EXIT_USAGE, NianbaoError
 from . import __version__
 from . import layout as L
 from .config import ConfigError, report_settings
@@ -538,8 +539,8 @@ def _failure_log(failure) -> bytes:
 # ---------------------------------------------------------------------------
 
 
-class BuildLocked(Exception):
-    pass
+class BuildLocked(NianbaoError):
+    exit_code = EXIT_USAGE
 
 
 class BuildLock:

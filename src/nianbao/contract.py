@@ -20,7 +20,7 @@ from . import personal
 from .findings import Finding
 from .config import REPORT_FILE
 from .project import Department, Project, is_inside
-from .rules import RULES, constraints
+from .rules import RULES, UNWAIVABLE, constraints, finding
 from .textio import (InputFileError, linked_file_message, normalise_label, other_separator, parse_csv, read_text_noting,
                      separator_message, shorten, strip_invisible)
 
@@ -32,9 +32,6 @@ DISCLOSURE_HEADER = (F.DISCLOSURE_ROW_HEADER, "指标", "数值")
 FEES_HEADER = ("指标", F.FEE_VALUE)
 WAIVERS_FILE = "waivers.csv"
 WAIVERS_HEADER = ("规则", "表", "行", "列", "说明")
-# Structure, blanks, template prompts must be fixed, not explained; W1 and F1
-# are about the waivers and the folders themselves.
-UNWAIVABLE = ("INPUT", "R5", "N2", "W1", "F1")
 # Everything a department-year folder may hold: these are read, hashed and
 # attached to the PDF; any other file there is reported (F1) and never read.
 CONTRACT_FILES = (*F.TABLE_FILES.values(), WAIVERS_FILE, REPORT_FILE)
@@ -202,21 +199,8 @@ class _Reader:
     # -- findings -----------------------------------------------------------
     def finding(self, rule, message, *, table=None, row=None, column=None, expected=None, actual=None, file=None, line=None):
         self.sub.findings.append(
-            Finding(
-                self.sub.year,
-                self.sub.department.id,
-                rule,
-                RULES[rule].severity,
-                table,
-                row,
-                column,
-                expected,
-                actual,
-                message,
-                None,
-                file,
-                line,
-            )
+            finding(rule, message=message, year=self.sub.year, department=self.sub.department.id, table=table, row=row,
+                    column=column, expected=expected, actual=actual, file=file, line=line)
         )
 
     def rel(self, name: str) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from .errors import EXIT_USAGE, NianbaoError
 from .batch import Job, RunOutput, install_output, run_job, worker_died
 
 TASKS_PER_WORKER = 4  # enough tasks to balance load, few enough to keep overhead low
@@ -61,8 +62,10 @@ def chunk(jobs: list[Job], workers: int) -> list[list[Job]]:
     return [jobs[i : i + size] for i in range(0, len(jobs), size)]
 
 
-class ClusterError(Exception):
+class ClusterError(NianbaoError):
     """The cluster cannot be used; the message (Chinese) says why."""
+
+    exit_code = EXIT_USAGE
 
 
 class DaskExecutor:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from traitlets import Bool, Unicode, default
 
+from .errors import NianbaoError
 from .export import ReportHTMLExporter
 from .fonts import font_files
 
@@ -36,7 +37,7 @@ CHINA = dt.timezone(dt.timedelta(hours=8))
 DEFAULT_SUBJECT = "政府信息公开工作年度报告"
 
 
-class PDFError(Exception):
+class PDFError(NianbaoError):
     """A PDF that cannot be produced; the message (Chinese) says why."""
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from .errors import NianbaoError
 from . import __version__, charts, prose, tables
 from . import formats as F
 from .config import MODES, ConfigError, ReportSettings, report_settings
@@ -21,10 +22,10 @@ from .engine import CheckRun, check_project
 from .findings import ERROR, WAIVED, Finding, counts, location
 from .html import Fragment, findings_table, markdown, text
 from .project import DEPARTMENTS_FILE, Project, ProjectError, find_root, load_project
-from .rules import RULES
+from .rules import RULES, finding
 
 
-class ReportError(Exception):
+class ReportError(NianbaoError):
     """A report that cannot be produced; the message (Chinese) says why and what to do."""
 
     def _render_traceback_(self):
@@ -100,8 +101,8 @@ def report_findings(run: CheckRun, year: int, department: str, settings: ReportS
     if settings.late:
         published, deadline = prose.chinese_date(settings.publication_date), prose.chinese_date(settings.deadline)
         found.append(
-            Finding(year, department, "D1", RULES["D1"].severity, None, None, None, deadline, published,
-                    f"公开日期{published}晚于法定期限{deadline}（《条例》第四十九条）")
+            finding("D1", message=f"公开日期{published}晚于法定期限{deadline}（《条例》第四十九条）",
+                    year=year, department=department, expected=deadline, actual=published)
         )
     return found
 

@@ -30,6 +30,7 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+from .errors import EXIT_USAGE, NianbaoError
 from . import formats as F
 from .contract import PLACEHOLDERS, _lookups, parse_number
 from .contract import FEES_HEADER
@@ -956,8 +957,10 @@ def diff_files(fmt: F.Format, folder: Path, files: dict[str, str], project_rel=s
     return changed, same, unreadable
 
 
-class ImportUsageError(Exception):
+class ImportUsageError(NianbaoError):
     """No workbook to import: exit code 2."""
+
+    exit_code = EXIT_USAGE
 
 
 def collect(paths) -> list[Path]:
