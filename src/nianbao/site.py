@@ -120,12 +120,12 @@ def region_figures(project: Project, run: CheckRun) -> dict[str, dict[int, list[
 def _region_chart(region: str, by_year: dict[int, list[int]]) -> str:
     if len(by_year) < 1 or not any(v[0] or v[-2] for v in by_year.values()):
         return "<p class=\"note\">该地区各年度均无政府信息公开申请。</p>"
-    from .charts import Chart, _figure, _render
+    from .charts import Chart, new_figure, render_png
 
     years = sorted(by_year)
     new = [by_year[y][0] for y in years]
     done = [by_year[y][-2] for y in years]
-    fig, ax = _figure(6.4, 3.0)
+    fig, ax = new_figure(6.4, 3.0)
     width = 0.38
     positions = range(len(years))
     ax.bar([p - width / 2 for p in positions], new, width, label="本年新收", color="#1f4e79")
@@ -135,7 +135,7 @@ def _region_chart(region: str, by_year: dict[int, list[int]]) -> str:
     title = f"{region}各年度政府信息公开申请"
     ax.set_title(title, loc="left")
     alt = title + "：" + "；".join(f"{y}年新收{n}件、办结{d}件" for y, n, d in zip(years, new, done)) + "。"
-    return Chart(title, alt, _render(fig)).html()
+    return Chart(title, alt, render_png(fig)).html()
 
 
 # ---------------------------------------------------------------------------
