@@ -19,7 +19,7 @@ from . import formats as F
 from .config import MODES, ConfigError, ReportSettings, report_settings
 from .contract import Submission
 from .engine import CheckRun, check_project
-from .findings import ERROR, WAIVED, Finding, counts, location
+from .findings import ERROR, WAIVED, Finding, counts, location, tally_text
 from .html import Fragment, findings_table, markdown, text
 from .project import DEPARTMENTS_FILE, Project, ProjectError, find_root, load_project
 from .rules import RULES, finding
@@ -197,7 +197,7 @@ class Report:
             body = "<p>全部校验规则均已通过。</p>"
         else:
             body = (
-                f"<p>错误 {tally['error']} 项，提示 {tally['warning']} 项，已说明 {tally['waived']} 项。"
+                f"<p>{tally_text(tally)}。"
                 "表格中有问题的单元格以红框标出。</p>" + findings_table(found, "数据校验结果")
             )
         return Fragment(

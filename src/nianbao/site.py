@@ -70,8 +70,8 @@ def check_badge(findings) -> tuple[str, str]:
     if not findings:
         return "ok", "✓ 通过"
     parts = [f"{SEVERITY_TITLES[k]} {n}" for k, n in tally.items() if n]
-    css = "error" if tally["error"] else "warning" if tally["warning"] else "waived"
-    return css, " · ".join(parts)
+    worst = next(severity for severity, n in tally.items() if n)  # counts() lists the severest first
+    return str(worst), " · ".join(parts)
 
 
 def build_badge(manifest: dict | None) -> tuple[str, str]:
