@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .errors import EXIT_USAGE, NianbaoError
 from . import formats as F
+from .errors import EXIT_USAGE, NianbaoError
 from .findings import Finding
 from .rules import finding
 from .textio import InputFileError, other_separator, read_csv_rows, separator_message, shorten, visible

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from .errors import NianbaoError
 from . import __version__, charts, prose, tables
 from . import formats as F
 from .config import MODES, ConfigError, ReportSettings, report_settings
 from .contract import Submission
 from .engine import CheckRun, check_project
+from .errors import NianbaoError
 from .findings import ERROR, WAIVED, Finding, counts, location, tally_text
 from .html import Fragment, findings_table, markdown, text
 from .project import DEPARTMENTS_FILE, Project, ProjectError, find_root, load_project
