@@ -19,7 +19,7 @@ PLACEHOLDERS = {"", "-", "—", "–", "--", "——", "无", "/", "\\", "－", 
 _COUNT = re.compile(r"\+?\d+")
 _SIGNED = re.compile(r"[+-]?\d+")
 _AMOUNT = re.compile(r"\+?\d+(\.\d+)?")
-GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")  # 1,234: read as 1234 (the contract also uses it to spot data in a header)
 
 _LIMIT = str(F.NUMBER_LIMIT)
 _DOMAIN_HINT = {

@@ -19,6 +19,8 @@ NARRATIVE_MAX_BYTES = 200 * 1024
 
 
 class NarrativeReading:
+    """The narrative part of the contract's reader (``sub.narrative``: official heading → text)."""
+
     def read_narrative(self):
         name = F.TABLE_FILES[F.NARRATIVE]
         rel = self.rel(name)
@@ -119,7 +121,7 @@ class NarrativeReading:
         return bool(key) and any(prompt in key for prompt in _PROMPT_KEYS)
 
     def report_links(self, text: str, rel: str):
-        """N2: what the published page will not carry as written (see html.markdown)."""
+        """N3: what the published page will not carry as written (see html.markdown)."""
         if "](" not in text and "]:" not in text and "<" not in text:
             return  # no Markdown link or image syntax at all: skip the parser
         from .html import link_problems

@@ -61,6 +61,8 @@ def waiver_labels(lookups: dict, table: str, kind: str) -> dict[str, str]:
 
 
 class WaiverReading:
+    """The waivers part of the contract's reader (``sub.waivers``)."""
+
     def read_waivers(self):
         opened = self.open_csv(None, WAIVERS_FILE, required=False)
         if opened is None:
