@@ -69,6 +69,7 @@ def test_a_publish_build_runs_the_rule_engine_once_for_the_reports_and_once_for_
 
     class Args:
         mode = "publish"
+        project = None
 
     assert write_index(project, result, Args())
     assert len(calls) == 2 and calls[1] == ([], [])  # and once for the sites (the whole project)

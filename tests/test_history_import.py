@@ -21,10 +21,10 @@ import messy
 from conftest import run_cli
 from nianbao import formats as F
 from nianbao.build.plan import Planned, hold_history
-from nianbao.contract import IMPORT_FILE, contract_files
+from nianbao.folders import IMPORT_FILE, contract_files
 from nianbao.importing import html as html_reader
 from nianbao.importing.page import markdown_text
-from nianbao.importing.recognise import read_fees
+from nianbao.importing.section_six import read_fees
 from nianbao.project import load_project
 from nianbao.testing import ProjectBuilder
 from nianbao.textio import decode, parse_csv

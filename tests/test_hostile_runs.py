@@ -204,14 +204,12 @@ def test_unexpected_exception_is_one_line_and_a_log_with_the_traceback(capsys, m
 
 
 def test_support_log_goes_to_the_temp_folder_without_a_project(monkeypatch, tmp_path, capsys):
-    from argparse import Namespace
-
-    from nianbao import cli
+    from nianbao import support
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
-    code = cli.report_exception(RuntimeError("意外"), Namespace(project=None), ["check"])
+    code = support.report_exception(RuntimeError("意外"), None, ["check"])
     err = capsys.readouterr().err
     assert code == 2 and len(err.strip().splitlines()) == 1
     (log,) = (tmp_path / "tmp" / "nianbao-logs").iterdir()

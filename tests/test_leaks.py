@@ -23,7 +23,7 @@ import pytest
 from conftest import APP, only, run_cli
 from nianbao import formats as F
 from nianbao import personal
-from nianbao.contract import CONTRACT_FILES, contract_files
+from nianbao.folders import CONTRACT_FILES, contract_files
 from nianbao.findings import NUMERIC_FIELDS, to_csv
 from nianbao.html import markdown, sanitise
 from nianbao.inputs import InputIndex

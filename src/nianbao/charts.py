@@ -27,7 +27,7 @@ def font_path():
     return font_files()[SANS]
 
 
-def _setup():
+def setup():
     global _FONT_READY
     if _FONT_READY:
         return
@@ -78,7 +78,8 @@ class Chart:
         )
 
 
-def _render(fig) -> bytes:
+def render_png(fig) -> bytes:
+    """The figure as PNG bytes (then closed); used for the report's and the index pages' charts."""
     from matplotlib import pyplot
 
     buffer = io.BytesIO()
@@ -88,15 +89,16 @@ def _render(fig) -> bytes:
     return buffer.getvalue()
 
 
-def _figure(width=6.4, height=3.2):
-    _setup()
+def new_figure(width=6.4, height=3.2):
+    """``(fig, ax)`` with the kit's font and style, sized in inches."""
+    setup()
     from matplotlib import pyplot
 
     return pyplot.subplots(figsize=(width, height))
 
 
 def _hbar(labels, values, title, unit="件") -> bytes:
-    fig, ax = _figure(6.4, 0.45 * len(labels) + 1.0)
+    fig, ax = new_figure(6.4, 0.45 * len(labels) + 1.0)
     bars = ax.barh(range(len(labels)), values, color=_PALETTE[0])
     ax.set_yticks(range(len(labels)), labels)
     ax.invert_yaxis()
@@ -105,7 +107,7 @@ def _hbar(labels, values, title, unit="件") -> bytes:
     ax.xaxis.set_visible(False)
     ax.spines["bottom"].set_visible(False)
     ax.set_title(title, loc="left")
-    return _render(fig)
+    return render_png(fig)
 
 
 def _pairs_text(labels, values, unit="件") -> str:
@@ -143,7 +145,7 @@ def trend(history: list[Submission]) -> Chart | None:
     }
     if not any(any(v) for v in series.values()):
         return None
-    fig, ax = _figure(6.4, 3.2)
+    fig, ax = new_figure(6.4, 3.2)
     for (name, values), color, marker in zip(series.items(), _PALETTE, "os^"):
         ax.plot(years, values, marker=marker, color=color, label=name)
     ax.set_xticks(years, [f"{y}年" for y in years])
@@ -152,7 +154,7 @@ def trend(history: list[Submission]) -> Chart | None:
     title = f"{years[0]}—{years[-1]}年申请数量变化"
     ax.set_title(title, loc="left")
     alt = title + "：" + "；".join(f"{y}年新收{n}件、上年结转{c}件、办结{d}件" for y, n, c, d in zip(years, *series.values())) + "。"
-    return Chart(title, alt, _render(fig))
+    return Chart(title, alt, render_png(fig))
 
 
 def review(sub: Submission) -> Chart | None:
@@ -161,7 +163,7 @@ def review(sub: Submission) -> Chart | None:
     values = {g: [sub.value(F.REVIEW, g, o) for o in outcomes_] for g in groups}
     if not any(any(v) for v in values.values()):
         return None
-    fig, ax = _figure(6.4, 2.8)
+    fig, ax = new_figure(6.4, 2.8)
     lefts = [0] * len(groups)
     for i, outcome in enumerate(outcomes_):
         widths = [values[g][i] for g in groups]
@@ -174,4 +176,4 @@ def review(sub: Submission) -> Chart | None:
     title = f"{sub.year}年行政复议、行政诉讼结果"
     ax.set_title(title, loc="left")
     alt = title + "：" + "；".join(f"{g}{_pairs_text(outcomes_, values[g])}" for g in groups) + "。"
-    return Chart(title, alt, _render(fig))
+    return Chart(title, alt, render_png(fig))

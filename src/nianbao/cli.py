@@ -13,8 +13,7 @@ import unicodedata
 import warnings
 
 from . import __version__
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+from .errors import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, NianbaoError
 
 _ARGPARSE_MESSAGES = (
     ("the following arguments are required: ", "缺少必需的参数："),
@@ -29,8 +28,10 @@ _ARGPARSE_MESSAGES = (
 )
 
 
-class UsageError(Exception):
+class UsageError(NianbaoError):
     """Bad arguments or no project: exit code 2."""
+
+    exit_code = EXIT_USAGE
 
 
 class _Parser(argparse.ArgumentParser):
@@ -94,12 +95,9 @@ def selection(args, project) -> tuple[list[int] | None, list[str] | None]:
 
 
 def _open(args):
-    from .project import ProjectError, open_project
+    from .project import open_project
 
-    try:
-        return open_project(args.project)
-    except ProjectError as exc:
-        raise UsageError(str(exc)) from None
+    return open_project(args.project)  # a ProjectError exits with code 2
 
 
 # ---------------------------------------------------------------------------
@@ -108,6 +106,7 @@ def _open(args):
 
 
 def cmd_check(args) -> int:
+    from .console import print_findings
     from .engine import check_project
     from .findings import ERROR, WARNING, to_record
 
@@ -123,47 +122,6 @@ def cmd_check(args) -> int:
         return EXIT_FINDINGS if failed else EXIT_OK
     print_findings(project, run.checked, run.findings, sys.stdout)
     return EXIT_FINDINGS if failed else EXIT_OK
-
-
-def print_findings(project, checked, findings, out) -> None:
-    """The human output of ``check`` (also used by ``import``)."""
-    from .findings import ERROR, counts, describe
-
-    general = [f for f in findings if f.year is None or f.department is None]
-    for finding in general[:CONSOLE_FINDINGS]:
-        out.write(f"{'✗' if finding.severity == ERROR else '!'} {describe(finding)}\n")
-    if len(general) > CONSOLE_FINDINGS:
-        rest = general[CONSOLE_FINDINGS:]
-        mark = "✗" if any(f.severity == ERROR for f in rest) else "!"
-        out.write(f"{mark} ……另有 {len(rest)} 项（全部问题见 nianbao check --json）\n")
-    by_report: dict[tuple[int, str], list] = {}
-    for finding in findings:
-        if finding.year is not None and finding.department is not None:
-            by_report.setdefault((finding.year, finding.department), []).append(finding)
-    keys = sorted(set(checked) | set(by_report), key=lambda k: (k[0], k[1]))
-    for year, dept in keys:
-        name = project.departments[dept].name if dept in project.departments else dept
-        found = by_report.get((year, dept), [])
-        if not found:
-            out.write(f"✓ {year} {name}（{dept}）\n")
-            continue
-        tally = counts(found)
-        out.write(f"{'✗' if tally[ERROR] else '!'} {year} {name}（{dept}）：{_tally_text(tally)}\n")
-        for finding in found[:CONSOLE_FINDINGS]:
-            out.write(f"    [{_SEVERITY[finding.severity]}] {describe(finding)}\n")
-        if len(found) > CONSOLE_FINDINGS:
-            out.write(f"    ……另有 {len(found) - CONSOLE_FINDINGS} 项（全部问题见 nianbao check --year {year} --dept {dept} --json，"
-                      "或构建后的 outputs/draft/checks.csv）\n")
-    tally = counts(findings)
-    out.write(f"共检查 {len(checked)} 份年度数据：{_tally_text(tally)}。\n")
-
-
-_SEVERITY = {"error": "错误", "warning": "提示", "waived": "已说明"}
-CONSOLE_FINDINGS = 50  # per department-year (and for the project) on the console; --json and checks.csv list all
-
-
-def _tally_text(tally) -> str:
-    return f"错误 {tally['error']} 项，提示 {tally['warning']} 项，已说明 {tally['waived']} 项"
 
 
 # ---------------------------------------------------------------------------
@@ -184,13 +142,9 @@ def cmd_template(args) -> int:
     fmt = format_for_year(year)
     depts = depts or [d.id for d in project.ordered_departments()]
     if args.xlsx:
-        from .signing import SigningError
         from .xlsx import write_workbooks
 
-        try:
-            return write_workbooks(project, year, depts, args.out, args.force)
-        except SigningError as exc:
-            raise UsageError(str(exc)) from None
+        return write_workbooks(project, year, depts, args.out, args.force)  # a SigningError exits with code 2
     if args.out:
         raise UsageError("--out 只与 --xlsx 一起使用（CSV 模板总是写入 data/<年度>/<部门>/）。")
     submitted = set(project.submitted())
@@ -216,11 +170,11 @@ def cmd_template(args) -> int:
 def cmd_import(args) -> int:
     from pathlib import Path
 
+    from .console import print_findings
     from .engine import check_project
     from .findings import ERROR
     from .importing.sources import SourceError, split_sources
-    from .signing import SigningError
-    from .xlsx import ImportUsageError, import_workbooks
+    from .xlsx import import_workbooks
     from .xlsx.importing import ImportRun
 
     project = _open(args)
@@ -240,11 +194,8 @@ def cmd_import(args) -> int:
     if args.out:
         raise UsageError("--out 只与 --audit 一起使用（审阅结果 CSV 的位置）。")
     result = ImportRun()
-    try:
-        if workbooks:
-            result = import_workbooks(project, workbooks, years, depts, force=args.force, trust_unsigned=args.trust_unsigned)
-    except (ImportUsageError, SigningError) as exc:
-        raise UsageError(str(exc)) from None
+    if workbooks:  # no workbook (ImportUsageError) or no key (SigningError): exit code 2
+        result = import_workbooks(project, workbooks, years, depts, force=args.force, trust_unsigned=args.trust_unsigned)
     if pages:
         from .importing.write import import_pages
 
@@ -272,7 +223,7 @@ def cmd_import(args) -> int:
 def cmd_render(args) -> int:
     from pathlib import Path
 
-    from .report import ReportError, open_report
+    from .report import open_report
     from .run import NOTEBOOK
 
     project = _open(args)
@@ -282,18 +233,16 @@ def cmd_render(args) -> int:
     year, dept = years[0], depts[0]
     notebook = Path(args.notebook).resolve() if args.notebook else project.root / NOTEBOOK
     check_notebook(notebook)
-    from .contract import is_imported
+    from .folders import is_imported
 
     if args.mode == "publish" and not args.include_imported and is_imported(project.root, dept, year):
         from .build.plan import HISTORY_MESSAGE
 
         raise UsageError(f"{year} {project.departments[dept].name}（{dept}）是{HISTORY_MESSAGE}。")
-    try:  # validate before starting a kernel: a bad department or year fails in a blink
-        report = open_report(dept, year, project.root, args.mode, args.date)
-    except ReportError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return EXIT_FINDINGS
+    # Validate before starting a kernel: a bad department or year fails in a blink (ReportError, exit code 1).
+    report = open_report(dept, year, project.root, args.mode, args.date)
     from .build import BuildLock, BuildLocked, build, executor_for
+    from .console import draft_findings_note
     from .layout import record_dir, site_dir
 
     formats = parse_formats(args.to, default=("html",))
@@ -304,8 +253,7 @@ def cmd_render(args) -> int:
                            publication_date=args.date, notebook=notebook, formats=formats, kernel="fresh",
                            executor=executor_for(in_process=True), include_imported=args.include_imported)
     except BuildLocked as exc:
-        print(f"错误：本项目有一个构建正在运行（{exc}）。请等它结束后再试。", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(f"本项目有一个构建正在运行（{exc}）。请等它结束后再试。") from None
     target = site_dir(project.root, args.mode, year, dept)
     (run,) = result.results
     if run.failure is not None:
@@ -315,11 +263,9 @@ def cmd_render(args) -> int:
         return EXIT_FINDINGS
     if report.settings.late:
         print("提示：公开日期晚于法定期限（次年1月31日）。", file=sys.stderr)
-    tally = {"error": 0, "warning": 0, "waived": 0}
-    for finding in report.findings:
-        tally[finding.severity] += 1
-    if args.mode == "draft" and any(tally.values()):
-        print(f"草稿中列出了数据校验结果：{_tally_text(tally)}。", file=sys.stderr)
+    note = draft_findings_note(report.findings) if args.mode == "draft" else None
+    if note:
+        print(note, file=sys.stderr)
     print(f"已生成：{project.relative(target)}/report.html")
     if "pdf" in formats:
         print(f"        {project.relative(target)}/report.pdf")
@@ -381,7 +327,6 @@ def cmd_build(args) -> int:
     years, depts = selection(args, project)
     jobs = parse_jobs(args.jobs)
     from .build import BuildLock, BuildLocked, build, executor_for, project_notebook, site_fingerprint
-    from .build.cluster import ClusterError
 
     notebook = Path(args.notebook).resolve() if args.notebook else project_notebook(project)
     check_notebook(notebook)
@@ -406,12 +351,8 @@ def cmd_build(args) -> int:
                 include_imported=args.include_imported,
             )
             site_failed = site_fingerprint(project, result, args.mode) and not write_index(project, result, args)
-    except BuildLocked as exc:
-        print(f"错误：本项目已有一个构建正在运行（{exc}）。请等它结束后再试。", file=sys.stderr)
-        return EXIT_USAGE
-    except ClusterError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return EXIT_USAGE
+    except BuildLocked as exc:  # (a ClusterError exits with code 2 by itself)
+        raise UsageError(f"本项目已有一个构建正在运行（{exc}）。请等它结束后再试。") from None
     print(summary(result, project, args.mode))
     if site_failed:
         return EXIT_FINDINGS
@@ -420,7 +361,7 @@ def cmd_build(args) -> int:
     where = "outputs/draft/index.html" if args.mode == "draft" else "outputs/publish/（上传此文件夹）"
     print(f"请打开 {where}")
     if result.interrupted:
-        return 130
+        return EXIT_INTERRUPTED
     return EXIT_OK if result.ok else EXIT_FINDINGS
 
 
@@ -430,6 +371,7 @@ def write_index(project, result, args) -> bool:
     from .build import site_marker
     from .engine import check_project
     from .site import write_sites
+    from .support import support_note
 
     try:
         write_sites(project, check_project(project), result.missing, args.mode)
@@ -437,7 +379,7 @@ def write_index(project, result, args) -> bool:
     except Exception as exc:  # noqa: BLE001 - the reports are made: say so, and leave the traceback in a log
         site_marker(project.root, args.mode).unlink(missing_ok=True)  # the next build writes the index again
         print(f"错误：报告已生成，但目录页（outputs/{args.mode}/index.html）未能更新；下次运行 nianbao build 时会重新生成。"
-              f"{support_note(exc, args, sys.argv[1:])}。", file=sys.stderr)
+              f"{support_note(exc, args.project, sys.argv[1:])}。", file=sys.stderr)
         return False
 
 
@@ -516,85 +458,19 @@ def main(argv=None) -> int:
         return EXIT_USAGE
     try:
         return args.func(args)
-    except UsageError as exc:
+    except NianbaoError as exc:  # the one place the kit's own failures become exit codes
         print(f"错误：{exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return exc.exit_code
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - the one place every other failure is turned into words
-        return report_exception(exc, args, sys.argv[1:] if argv is None else argv)
+        from .support import report_exception
 
-
-# The kit's own exceptions carry a Chinese message for people: (class path, exit code).
-KIT_ERRORS = (
-    ("nianbao.project.ProjectError", EXIT_USAGE),
-    ("nianbao.xlsx.ImportUsageError", EXIT_USAGE),
-    ("nianbao.build.cluster.ClusterError", EXIT_USAGE),
-    ("nianbao.build.lock.BuildLocked", EXIT_USAGE),
-    ("nianbao.textio.InputFileError", EXIT_FINDINGS),
-    ("nianbao.config.ConfigError", EXIT_FINDINGS),
-    ("nianbao.formats.FormatError", EXIT_FINDINGS),
-    ("nianbao.report.ReportError", EXIT_FINDINGS),
-    ("nianbao.pdf.PDFError", EXIT_FINDINGS),
-)
-
-_OS_ERRORS = {
-    "EACCES": "没有权限", "EPERM": "没有权限", "ENOSPC": "磁盘空间不足", "EDQUOT": "磁盘配额已满", "EROFS": "文件系统是只读的",
-    "ENOENT": "文件或文件夹不存在", "EISDIR": "这是一个文件夹，不是文件", "ENOTDIR": "路径中有一项不是文件夹",
-    "EMFILE": "打开的文件过多", "ENAMETOOLONG": "文件名过长",
-}
-
-
-def _kit_error(exc: Exception) -> int | None:
-    """The exit code of one of the kit's own exceptions (None: not one of them)."""
-    for path, code in KIT_ERRORS:
-        module, _, name = path.rpartition(".")
-        cls = getattr(sys.modules.get(module), name, None)  # a module never imported raised nothing
-        if cls is not None and isinstance(exc, cls):
-            return code
-    return None
-
-
-def report_exception(exc: Exception, args, argv=()) -> int:
-    """Say in one Chinese line what went wrong; an unexpected failure also leaves its
-    traceback in a log file for a support request (never on the console)."""
-    import errno
-
-    code = _kit_error(exc)
-    if code is not None:
-        print(f"错误：{exc}", file=sys.stderr)
-        return code
-    if isinstance(exc, OSError) and errno.errorcode.get(exc.errno) in _OS_ERRORS:
-        where = f"{exc.filename}：" if exc.filename else ""
-        print(f"错误：{where}{_OS_ERRORS[errno.errorcode[exc.errno]]}。请检查该位置的权限和磁盘空间后重试。", file=sys.stderr)
-        return EXIT_USAGE
-    if isinstance(exc, MemoryError):
-        print("错误：内存不足，命令未能完成。请关闭其他程序，或用 --year/--dept 分批处理后重试。", file=sys.stderr)
-        return EXIT_USAGE
-    print(f"错误：工具内部出错，命令未能完成。{support_note(exc, args, argv)}。", file=sys.stderr)  # the class name: in the log
-    return EXIT_USAGE
-
-
-def _project_root(args):
-    """The project the command was run for, if there is one (for the support log)."""
-    from .project import ProjectError, find_root
-
-    try:
-        return find_root(explicit=getattr(args, "project", None))
-    except (ProjectError, OSError):
-        return None
-
-
-def support_note(exc: Exception, args, argv=()) -> str:
-    """Write the support log; the words that say where it is."""
-    from .support import write_log
-
-    log = write_log(exc, _project_root(args), "nianbao " + " ".join(map(str, argv)))
-    return f"详细信息已写入 {log}，求助时请附上该文件" if log else "详细信息无法写入日志文件"
+        return report_exception(exc, getattr(args, "project", None), sys.argv[1:] if argv is None else argv)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
+from .errors import NianbaoError
 from .textio import os_reason
 
 PROJECT_FILE = Path("params") / "project.toml"
@@ -28,7 +29,7 @@ DEADLINE = (1, 31)
 MODES = ("draft", "publish")
 
 
-class ConfigError(ValueError):
+class ConfigError(NianbaoError, ValueError):
     """A setting that cannot be used; the message is for people."""
 
 

@@ -1,11 +1,58 @@
-"""Console output of long commands: one progress line and the closing summary."""
+"""Everything the commands print about results: findings and their tallies
+(``check``, ``import``, ``render``), the progress line and the closing summary
+of ``build``."""
 
 from __future__ import annotations
 
 import sys
 import time
+from typing import TYPE_CHECKING
 
-from .build import BuildResult, RunResult
+from .findings import ERROR, SEVERITY_TITLES, counts, describe, tally_text
+
+if TYPE_CHECKING:  # annotations only: ``check`` does not import the batch
+    from .build import BuildResult, RunResult
+
+CONSOLE_FINDINGS = 50  # per department-year (and for the project) on the console; --json and checks.csv list all
+
+
+def print_findings(project, checked, findings, out) -> None:
+    """The human output of ``check`` (also used by ``import``): project-wide
+    findings, then one line per department-year with its findings, then totals."""
+    general = [f for f in findings if f.year is None or f.department is None]
+    for finding in general[:CONSOLE_FINDINGS]:
+        out.write(f"{_mark(finding.severity == ERROR)} {describe(finding)}\n")
+    if len(general) > CONSOLE_FINDINGS:
+        rest = general[CONSOLE_FINDINGS:]
+        out.write(f"{_mark(any(f.severity == ERROR for f in rest))} ……另有 {len(rest)} 项（全部问题见 nianbao check --json）\n")
+    by_report: dict[tuple[int, str], list] = {}
+    for finding in findings:
+        if finding.year is not None and finding.department is not None:
+            by_report.setdefault((finding.year, finding.department), []).append(finding)
+    for year, dept in sorted(set(checked) | set(by_report), key=lambda k: (k[0], k[1])):
+        name = project.departments[dept].name if dept in project.departments else dept
+        found = by_report.get((year, dept), [])
+        if not found:
+            out.write(f"✓ {year} {name}（{dept}）\n")
+            continue
+        tally = counts(found)
+        out.write(f"{_mark(tally[ERROR])} {year} {name}（{dept}）：{tally_text(tally)}\n")
+        for finding in found[:CONSOLE_FINDINGS]:
+            out.write(f"    [{SEVERITY_TITLES[finding.severity]}] {describe(finding)}\n")
+        if len(found) > CONSOLE_FINDINGS:
+            out.write(f"    ……另有 {len(found) - CONSOLE_FINDINGS} 项（全部问题见 nianbao check --year {year} --dept {dept} --json，"
+                      "或构建后的 outputs/draft/checks.csv）\n")
+    out.write(f"共检查 {len(checked)} 份年度数据：{tally_text(counts(findings))}。\n")
+
+
+def _mark(blocking) -> str:
+    return "✗" if blocking else "!"
+
+
+def draft_findings_note(findings) -> str | None:
+    """``render --mode draft``: the line saying the draft lists the findings (None: there are none)."""
+    tally = counts(findings)
+    return f"草稿中列出了数据校验结果：{tally_text(tally)}。" if any(tally.values()) else None
 
 
 class Progress:

@@ -9,14 +9,24 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
+from enum import StrEnum
 
 from .formats import TABLE_TITLES
 from .personal import mask
 from .textio import csv_text
 
-ERROR = "error"
-WARNING = "warning"
-WAIVED = "waived"
+
+
+class Severity(StrEnum):
+    """A finding's severity; a ``str`` so JSON, ``checks.csv`` and the draft
+    panel's CSS classes (``sev-error``) print the plain word."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    WAIVED = "waived"
+
+
+ERROR, WARNING, WAIVED = Severity.ERROR, Severity.WARNING, Severity.WAIVED
 SEVERITY_TITLES = {ERROR: "错误", WARNING: "提示", WAIVED: "已说明"}
 
 # Column order of the tidy table (JSON keys, checks.csv header).
@@ -37,17 +47,20 @@ FIELDS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Finding:
-    year: int | None
-    department: str | None
+    """One problem found.  Build it with :func:`nianbao.rules.finding`, which takes
+    the severity from the rule catalogue; the field order is the tidy table's."""
+
+    year: int | None = None
+    department: str | None = None
     rule: str
-    severity: str
-    table: str | None
-    row: str | None
-    column: str | None
-    expected: int | Decimal | str | None
-    actual: int | Decimal | str | None
+    severity: Severity
+    table: str | None = None
+    row: str | None = None
+    column: str | None = None
+    expected: int | Decimal | str | None = None
+    actual: int | Decimal | str | None = None
     message: str
     explanation: str | None = None  # a waiver's text
     file: str | None = None  # project-relative path of the input the finding is about
@@ -100,11 +113,17 @@ def describe(finding: Finding) -> str:
     return text
 
 
-def counts(findings) -> dict[str, int]:
-    tally = {ERROR: 0, WARNING: 0, WAIVED: 0}
+def counts(findings) -> dict[Severity, int]:
+    """How many findings of each severity (every severity present, in order)."""
+    tally = dict.fromkeys(Severity, 0)
     for finding in findings:
         tally[finding.severity] += 1
     return tally
+
+
+def tally_text(tally) -> str:
+    """``错误 1 项，提示 0 项，已说明 2 项``: the tallies in words."""
+    return "，".join(f"{SEVERITY_TITLES[severity]} {tally[severity]} 项" for severity in Severity)
 
 
 NUMERIC_FIELDS = ("year", "expected", "actual", "line")

@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
+from .errors import NianbaoError
+
 # ---------------------------------------------------------------------------
 # Cell domains
 # ---------------------------------------------------------------------------
@@ -365,7 +367,7 @@ V2021 = Format(
 FORMATS = (V2019, V2021)
 
 
-class FormatError(ValueError):
+class FormatError(NianbaoError, ValueError):
     """A report year the kit has no official format for."""
 
 

@@ -26,7 +26,7 @@ import matplotlib
 matplotlib.use("Agg")
 import pandas, matplotlib.pyplot
 import nianbao.report, nianbao.charts
-nianbao.charts._setup()
+nianbao.charts.setup()
 """
 
 RESET = """\

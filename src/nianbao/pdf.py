@@ -25,6 +25,7 @@ from pathlib import Path
 
 from traitlets import Bool, Unicode, default
 
+from .errors import NianbaoError
 from .export import ReportHTMLExporter
 from .fonts import font_files
 
@@ -36,7 +37,7 @@ CHINA = dt.timezone(dt.timedelta(hours=8))
 DEFAULT_SUBJECT = "政府信息公开工作年度报告"
 
 
-class PDFError(Exception):
+class PDFError(NianbaoError):
     """A PDF that cannot be produced; the message (Chinese) says why."""
 
 
@@ -293,7 +294,7 @@ def source_attachments(project_root: Path, department: str, year: int) -> dict[s
     """The department-year's contract files (CSV tables, narrative, waivers,
     settings), by name: exactly these, never another file of the folder and
     never one reached through a link (:func:`nianbao.contract.contract_files`)."""
-    from .contract import contract_files
+    from .folders import contract_files
 
     return {path.name: path.read_bytes() for path in contract_files(Path(project_root), department, year)}
 

@@ -17,8 +17,9 @@ from datetime import date
 from pathlib import Path
 
 from . import formats as F
+from .errors import EXIT_USAGE, NianbaoError
 from .findings import Finding
-from .rules import RULES
+from .rules import finding
 from .textio import InputFileError, other_separator, read_csv_rows, separator_message, shorten, visible
 
 DEPARTMENTS_FILE = Path("params") / "departments.csv"
@@ -33,8 +34,10 @@ SYSTEM_NAMES = re.compile(r"^(\..*|~\$.*|Thumbs\.db|desktop\.ini|__MACOSX|.*~)$"
 PROJECT_ENV = "NIANBAO_PROJECT"
 
 
-class ProjectError(Exception):
+class ProjectError(NianbaoError):
     """The command cannot run on this project (exit code 2)."""
+
+    exit_code = EXIT_USAGE
 
 
 @dataclass(frozen=True)
@@ -164,9 +167,7 @@ def find_root(start: Path | None = None, explicit: str | os.PathLike | None = No
 
 
 def _input(message: str, file: str, line: int | None = None, row=None, column=None) -> Finding:
-    return Finding(
-        None, None, "INPUT", RULES["INPUT"].severity, F.DEPARTMENTS, row, column, None, None, message, None, file, line
-    )
+    return finding("INPUT", message=message, table=F.DEPARTMENTS, row=row, column=column, file=file, line=line)
 
 
 def load_project(root: Path) -> Project:
@@ -253,8 +254,7 @@ _SYSTEM_FILE = "是系统或编辑器留下的文件，已忽略（可以删除�
 def _clutter(project: Project, path: Path, message: str) -> None:
     rel = visible(project.relative(path)) + ("/" if path.is_dir() else "")
     project.findings.append(
-        Finding(None, None, "F1", RULES["F1"].severity, None, None, None, None, None,
-                f"{rel} {message}", None, rel.rstrip("/"))
+        finding("F1", message=f"{rel} {message}", file=rel.rstrip("/"))
     )
 
 
@@ -301,7 +301,7 @@ def _check_layout(project: Project) -> None:
             else:
                 message = f"{visible(rel)}/ 的目录名「{shorten(path.name)}」不是有效的部门编号（只能用小写字母、数字、- 和 _），请改名。"
             project.findings.append(
-                Finding(year, path.name, "INPUT", RULES["INPUT"].severity, F.DEPARTMENTS, None, None, None, None, message, None, rel)
+                finding("INPUT", message=message, year=year, department=path.name, table=F.DEPARTMENTS, file=rel)
             )
 
 

@@ -18,13 +18,14 @@ from . import formats as F
 from .config import MODES, ConfigError, ReportSettings, report_settings
 from .contract import Submission
 from .engine import CheckRun, check_project
-from .findings import ERROR, WAIVED, Finding, counts, location
+from .errors import NianbaoError
+from .findings import ERROR, WAIVED, Finding, counts, location, tally_text
 from .html import Fragment, findings_table, markdown, text
 from .project import DEPARTMENTS_FILE, Project, ProjectError, find_root, load_project
-from .rules import RULES
+from .rules import RULES, finding
 
 
-class ReportError(Exception):
+class ReportError(NianbaoError):
     """A report that cannot be produced; the message (Chinese) says why and what to do."""
 
     def _render_traceback_(self):
@@ -100,8 +101,8 @@ def report_findings(run: CheckRun, year: int, department: str, settings: ReportS
     if settings.late:
         published, deadline = prose.chinese_date(settings.publication_date), prose.chinese_date(settings.deadline)
         found.append(
-            Finding(year, department, "D1", RULES["D1"].severity, None, None, None, deadline, published,
-                    f"公开日期{published}晚于法定期限{deadline}（《条例》第四十九条）")
+            finding("D1", message=f"公开日期{published}晚于法定期限{deadline}（《条例》第四十九条）",
+                    year=year, department=department, expected=deadline, actual=published)
         )
     return found
 
@@ -196,7 +197,7 @@ class Report:
             body = "<p>全部校验规则均已通过。</p>"
         else:
             body = (
-                f"<p>错误 {tally['error']} 项，提示 {tally['warning']} 项，已说明 {tally['waived']} 项。"
+                f"<p>{tally_text(tally)}。"
                 "表格中有问题的单元格以红框标出。</p>" + findings_table(found, "数据校验结果")
             )
         return Fragment(
@@ -205,7 +206,7 @@ class Report:
 
     def _attachments_note(self) -> str:
         """What the PDF will carry, shown before anything is published."""
-        from .contract import contract_files
+        from .folders import contract_files
 
         names = [path.name for path in contract_files(self.project.root, self.department_id, self.year)]
         return f"<p>PDF 将附带以下文件：{text('、'.join([*names, 'manifest.json（输入清单）']))}。</p>"

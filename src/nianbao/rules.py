@@ -15,26 +15,30 @@ from dataclasses import dataclass
 from functools import cache
 
 from . import formats as F
-from .findings import ERROR, WARNING
+from .findings import ERROR, WARNING, Finding, Severity
 
 
 @dataclass(frozen=True)
 class Rule:
     id: str
-    severity: str
+    severity: Severity
     statement: str
+    # Whether a waivers.csv line may explain this rule's findings.  Structure,
+    # blanks and template prompts must be fixed, not explained; W1 and F1 are
+    # about the waivers and the folders themselves.
+    waivable: bool = True
 
 
 RULES = {
     rule.id: rule
     for rule in (
-        Rule("INPUT", ERROR, "输入文件须齐全、可读，行列须与官方格式一致"),
+        Rule("INPUT", ERROR, "输入文件须齐全、可读，行列须与官方格式一致", waivable=False),
         Rule("R1", ERROR, "申请表每一列：第一项加第二项之和，等于第三项（（七）总计）加第四项之和"),
         Rule("R2", ERROR, "申请表每一行：总计等于自然人与法人或其他组织各类之和"),
         Rule("R3", ERROR, "申请表每一列：（七）总计等于（一）至（六）各项办理结果之和"),
         Rule("R4", ERROR, "复议诉讼表每一组：总计等于结果维持、结果纠正、其他结果、尚未审结之和"),
         Rule("R5", ERROR, f"每个数字单元格都须填写：件数为0至{F.NUMBER_LIMIT}的整数，本年增/减可为负，"
-                          f"金额为0至{F.NUMBER_LIMIT}万元、最多{F.AMOUNT_PLACES}位小数"),
+                          f"金额为0至{F.NUMBER_LIMIT}万元、最多{F.AMOUNT_PLACES}位小数", waivable=False),
         Rule("S1", WARNING, "对外公开总数量不应小于本年新公开数量"),
         Rule("S2", WARNING, "本年废止件数不应大于上年现行有效件数与本年制发件数之和"),
         Rule("S3", WARNING, "因逾期未缴费不再处理的申请数不应多于发出的收费通知件数"),
@@ -46,13 +50,25 @@ RULES = {
         Rule("N1", WARNING, "报告文字须包含总体情况、存在的主要问题及改进情况、其他需要报告的事项"),
         Rule("D1", WARNING, "部门年报应在次年1月31日前公开（《条例》第四十九条）"),
         Rule("M1", WARNING, "名单中的部门应在本地区有数据的年度提交数据"),
-        Rule("N2", ERROR, "报告文字不得保留模板的提示语，同一部分的标题不得重复"),
-        Rule("W1", WARNING, "每条说明（waivers.csv）都应对应一个实际存在的问题"),
-        Rule("F1", WARNING, "data/ 中只应有年度文件夹、部门文件夹和数据约定中的文件；其他文件和文件夹不读取、不发布"),
+        Rule("N2", ERROR, "报告文字不得保留模板的提示语，同一部分的标题不得重复", waivable=False),
+        Rule("W1", WARNING, "每条说明（waivers.csv）都应对应一个实际存在的问题", waivable=False),
+        Rule("F1", WARNING, "data/ 中只应有年度文件夹、部门文件夹和数据约定中的文件；其他文件和文件夹不读取、不发布", waivable=False),
         Rule("N3", WARNING, "报告文字中的链接须为 http、https 或 mailto 网址；报告不含图片（只显示图片的替代文字）"),
         Rule("P1", ERROR, "报告文字、说明和表格中不得含有身份证号、手机号等个人信息"),
     )
 }
+
+UNWAIVABLE = tuple(rule.id for rule in RULES.values() if not rule.waivable)
+
+
+def finding(rule: str, *, message: str, year: int | None = None, department: str | None = None,
+            table: str | None = None, row: str | None = None, column: str | None = None, expected=None, actual=None,
+            file: str | None = None, line: int | None = None, explanation: str | None = None) -> Finding:
+    """A finding of ``rule``, with the severity the catalogue gives it."""
+    return Finding(year=year, department=department, rule=rule, severity=RULES[rule].severity, table=table, row=row,
+                   column=column, expected=expected, actual=actual, message=message, explanation=explanation,
+                   file=file, line=line)
+
 
 THIS_YEAR = 0
 LAST_YEAR = -1

@@ -16,14 +16,18 @@ import os
 import secrets
 from pathlib import Path
 
+from .errors import EXIT_USAGE, NianbaoError
+
 KEY_DIR = Path(".nianbao")
 KEY_FILE = KEY_DIR / "workbook.key"
 SIGNED_FIELDS = ("kit", "layout", "format", "year", "department")
 SIGNATURE = "signature"  # the identification field holding the HMAC
 
 
-class SigningError(Exception):
+class SigningError(NianbaoError):
     """The project's key cannot be read or made; the message is for people."""
+
+    exit_code = EXIT_USAGE
 
 
 def _message(identity: dict[str, str]) -> bytes:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import formats as F
 from . import layout as L
-from .contract import is_imported
+from .folders import is_imported
 from .engine import CheckRun
 from .findings import SEVERITY_TITLES, counts, to_csv
 from .html import findings_table, sanitise, text
@@ -67,8 +67,8 @@ def check_badge(findings) -> tuple[str, str]:
     if not findings:
         return "ok", "✓ 通过"
     parts = [f"{SEVERITY_TITLES[k]} {n}" for k, n in tally.items() if n]
-    css = "error" if tally["error"] else "warning" if tally["warning"] else "waived"
-    return css, " · ".join(parts)
+    worst = next(severity for severity, n in tally.items() if n)  # counts() lists the severest first
+    return str(worst), " · ".join(parts)
 
 
 def build_badge(manifest: dict | None) -> tuple[str, str]:
@@ -117,12 +117,12 @@ def region_figures(project: Project, run: CheckRun) -> dict[str, dict[int, list[
 def _region_chart(region: str, by_year: dict[int, list[int]]) -> str:
     if len(by_year) < 1 or not any(v[0] or v[-2] for v in by_year.values()):
         return "<p class=\"note\">该地区各年度均无政府信息公开申请。</p>"
-    from .charts import Chart, _figure, _render
+    from .charts import Chart, new_figure, render_png
 
     years = sorted(by_year)
     new = [by_year[y][0] for y in years]
     done = [by_year[y][-2] for y in years]
-    fig, ax = _figure(6.4, 3.0)
+    fig, ax = new_figure(6.4, 3.0)
     width = 0.38
     positions = range(len(years))
     ax.bar([p - width / 2 for p in positions], new, width, label="本年新收", color="#1f4e79")
@@ -132,7 +132,7 @@ def _region_chart(region: str, by_year: dict[int, list[int]]) -> str:
     title = f"{region}各年度政府信息公开申请"
     ax.set_title(title, loc="left")
     alt = title + "：" + "；".join(f"{y}年新收{n}件、办结{d}件" for y, n, d in zip(years, new, done)) + "。"
-    return Chart(title, alt, _render(fig)).html()
+    return Chart(title, alt, render_png(fig)).html()
 
 
 # ---------------------------------------------------------------------------

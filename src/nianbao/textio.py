@@ -16,10 +16,12 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
+from .errors import NianbaoError
+
 UTF8_BOM = "\ufeff"
 
 
-class InputFileError(Exception):
+class InputFileError(NianbaoError):
     """A file that cannot be read at all; the message is for people."""
 
 

@@ -21,6 +21,7 @@ import math
 from dataclasses import replace
 from pathlib import Path
 
+from ..errors import EXIT_USAGE, NianbaoError
 from .install import install_output, record_worker_death
 from .plan import Job
 from .runner import RunResult, run_job
@@ -61,8 +62,10 @@ def chunk(jobs: list[Job], workers: int) -> list[list[Job]]:
     return [jobs[i : i + size] for i in range(0, len(jobs), size)]
 
 
-class ClusterError(Exception):
+class ClusterError(NianbaoError):
     """The cluster cannot be used; the message (Chinese) says why."""
+
+    exit_code = EXIT_USAGE
 
 
 class DaskExecutor:

@@ -11,10 +11,13 @@ from datetime import datetime
 from pathlib import Path
 
 from .. import layout as L
+from ..errors import EXIT_USAGE, NianbaoError
 
 
-class BuildLocked(Exception):
+class BuildLocked(NianbaoError):
     """Another build of this project is running; the message names it."""
+
+    exit_code = EXIT_USAGE
 
 
 class BuildLock:

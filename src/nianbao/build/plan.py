@@ -130,7 +130,7 @@ HISTORY_MESSAGE = "已导入的历史报告（按原样发布过），不重新�
 def hold_history(project: Project, planned: list[Planned]) -> None:
     """Publish mode: a department-year imported from its published report is
     history - published already, in its own form - and is not republished."""
-    from ..contract import is_imported
+    from ..folders import is_imported
 
     for p in planned:
         if p.action in ("run", "skip") and is_imported(project.root, p.department, p.year):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .. import formats as F
 from ..config import PROJECT_FILE
-from ..contract import contract_files
+from ..folders import contract_files
 from ..engine import check_project
 from ..findings import ERROR, SEVERITY_TITLES, WARNING
 from ..project import DEPARTMENTS_FILE, Department, Project, load_project

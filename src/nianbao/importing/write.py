@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..contract import IMPORT_FILE
+from ..folders import IMPORT_FILE
 from ..project import Project
 from ..template import write_files
 from ..textio import write_atomic

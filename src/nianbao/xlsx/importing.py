@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import formats as F
+from ..errors import EXIT_USAGE, NianbaoError
 from ..project import Project
 from ..signing import project_key
 from ..template import narrative_skeleton, write_files
@@ -13,8 +14,10 @@ from .diff import diff_files, files_for
 from .read import REFUSE, read_workbook
 
 
-class ImportUsageError(Exception):
+class ImportUsageError(NianbaoError):
     """No workbook to import: exit code 2."""
+
+    exit_code = EXIT_USAGE
 
 
 def collect(paths) -> list[Path]:
@@ -57,7 +60,7 @@ def import_workbooks(project: Project, paths, years=None, depts=None, force=Fals
             key = None
             log = write_log(exc, project.root, f"nianbao import: {path}")
             echo(f"✗ 拒绝导入 {shown}：")
-            echo(f"    [拒绝] 读取或写入这个工作簿时出现意外错误，未导入（其他工作簿照常处理）。请在 Excel 或 WPS 中打开它，"
+            echo("    [拒绝] 读取或写入这个工作簿时出现意外错误，未导入（其他工作簿照常处理）。请在 Excel 或 WPS 中打开它，"
                  "另存为 .xlsx 后再导入；如仍不行，请用 nianbao template --xlsx 重新生成工作簿，把数字抄入。"
                  + (f"求助时请附上 {log}。" if log else ""))
         if key is None:

@@ -1,0 +1,176 @@
+"""S5: authored text copied from last year or from another department.
+
+One measure for both kinds of copying (Jaccard similarity of character
+shingles); a project run shares one :class:`SectionTexts` so each pair of peers
+is compared once.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from itertools import chain
+from operator import itemgetter
+
+from . import formats as F
+from .contract import Submission
+from .findings import Finding
+from .rules import finding
+
+_MIN_COPY_CHARS = 40  # short standard sentences ("本年度无其他需要报告的事项。") are not copying
+# One measure for both kinds of copying: the Jaccard similarity of 6-character
+# shingles (after dropping punctuation and spaces), at least 0.8.
+_OTHER_DEPARTMENT_JACCARD = 0.8
+_SHINGLE = 6
+_PUNCT_SPACE = re.compile(r"[\s，。；：、,.;:！？!?“”\"'（）()#*>\-]+")
+
+
+def _comparable(text: str) -> str:
+    return _PUNCT_SPACE.sub("", text)
+
+
+def _shingles(text: str) -> frozenset[str]:
+    return frozenset(text[i : i + _SHINGLE] for i in range(max(1, len(text) - _SHINGLE + 1)))
+
+
+class SectionTexts:
+    """Each submission's comparable section text and shingles, computed once, and
+    each pair of peers compared once (the relation is symmetric).  A project run
+    shares one instance: without it every department of a region re-derived the
+    shingles of every peer, O(n²) set constructions per region and year.
+    Keys are ``id(submission)``: the submissions must outlive the instance."""
+
+    def __init__(self):
+        self._text: dict[tuple[int, str], str] = {}
+        self._shingles: dict[tuple[int, str], frozenset[str]] = {}
+        self._pairs: dict[tuple[str, int, int], bool] = {}
+        self._groups: dict[tuple, set[tuple[int, int]]] = {}
+        self._similar: dict[tuple, dict[int, list[Submission]]] = {}
+
+    def text(self, sub: Submission, heading: str) -> str:
+        key = (id(sub), heading)
+        if key not in self._text:
+            self._text[key] = _comparable((sub.narrative or {}).get(heading, ""))
+        return self._text[key]
+
+    def shingles(self, sub: Submission, heading: str) -> frozenset[str]:
+        key = (id(sub), heading)
+        if key not in self._shingles:
+            self._shingles[key] = _shingles(self.text(sub, heading))
+        return self._shingles[key]
+
+    def alike(self, a: Submission, b: Submission, heading: str) -> bool:
+        """6-character-shingle Jaccard of the two sections ≥ the threshold."""
+        key = (heading, *sorted((id(a), id(b))))
+        if key not in self._pairs:
+            mine, theirs = self.shingles(a, heading), self.shingles(b, heading)
+            small, large = sorted((len(mine), len(theirs)))
+            # Jaccard ≤ |small| / |large|: most pairs are decided without intersecting.
+            if small < _OTHER_DEPARTMENT_JACCARD * large:
+                self._pairs[key] = False
+            else:
+                common = len(mine & theirs)
+                self._pairs[key] = common / (len(mine) + len(theirs) - common) >= _OTHER_DEPARTMENT_JACCARD
+        return self._pairs[key]
+
+    def similar(self, heading: str, group: list[Submission]) -> dict[int, tuple[Submission, ...]]:
+        """id of a member of ``group`` whose section is alike another's → the alike
+        members *including itself*, in department order (members of one class share
+        the tuple: a region of n alike sections costs O(n), not n lists of n − 1).
+        Computed once per group and heading.
+
+        Members with the same comparable text form one class and only one of them
+        is compared (identical sections are alike by definition): 300 departments
+        sharing one boilerplate section cost one comparison, not 45,000."""
+        key = (heading, frozenset(map(id, group)))
+        if key not in self._similar:
+            classes: dict[str, list[Submission]] = {}
+            for sub in group:
+                if len(self.text(sub, heading)) >= _MIN_COPY_CHARS:
+                    classes.setdefault(self.text(sub, heading), []).append(sub)
+            by_id = {id(members[0]): members for members in classes.values()}
+            alike_classes: dict[int, list[list[Submission]]] = {ident: [] for ident in by_id}
+            for a, b in self.candidates(heading, [members[0] for members in by_id.values()]):
+                if self.alike(by_id[a][0], by_id[b][0], heading):
+                    alike_classes[a].append(by_id[b])
+                    alike_classes[b].append(by_id[a])
+            result: dict[int, tuple[Submission, ...]] = {}
+            for ident, members in by_id.items():
+                if len(members) == 1 and not alike_classes[ident]:
+                    continue
+                everyone = members + [peer for cls in alike_classes[ident] for peer in cls]
+                shared = tuple(sorted(everyone, key=lambda peer: peer.department.id))
+                result.update((id(sub), shared) for sub in members)
+            self._similar[key] = result
+        return self._similar[key]
+
+    def candidates(self, heading: str, group: list[Submission]) -> set[tuple[int, int]]:
+        """The pairs of ``group`` (as sorted id pairs) that *may* be alike: an exact
+        filter (prefix filtering, as in all-pairs similarity joins).  Order each
+        section's shingles rarest-first within the group; two sets with Jaccard ≥ t
+        share a shingle within their first ``n − ⌈t·n⌉ + 1``.  Computed once per
+        group (a region's departments in one year)."""
+        key = (heading, frozenset(map(id, group)))
+        if key not in self._groups:
+            sets = [(id(s), self.shingles(s, heading)) for s in group if len(self.text(s, heading)) >= _MIN_COPY_CHARS]
+            frequency = Counter(chain.from_iterable(shingles for _, shingles in sets))
+            rank = {token: i for i, (token, _) in enumerate(sorted(frequency.items(), key=itemgetter(1, 0)))}
+            index: dict[str, list[int]] = {}
+            pairs: set[tuple[int, int]] = set()
+            for ident, shingles in sets:
+                ordered = sorted(shingles, key=rank.__getitem__)
+                size = len(ordered)
+                # 1e-9: never a shorter prefix through float rounding (longer is always safe)
+                prefix = size - math.ceil(_OTHER_DEPARTMENT_JACCARD * size - 1e-9) + 1
+                for token in ordered[:prefix]:
+                    bucket = index.setdefault(token, [])
+                    pairs.update((min(ident, other), max(ident, other)) for other in bucket)
+                    bucket.append(ident)
+            self._groups[key] = pairs
+        return self._groups[key]
+
+
+_NAMED_PEERS = 5  # a finding names this many similar peers and counts the rest
+
+
+def _peers_text(sub: Submission, alike: tuple[Submission, ...]) -> str:
+    """The first few alike peers by name, and how many there are (``alike`` includes ``sub``)."""
+    named = [p for p in alike[: _NAMED_PEERS + 1] if p is not sub][:_NAMED_PEERS]
+    text = "、".join(f"{p.department.name}（{p.department.id}）" for p in named)
+    count = len(alike) - 1
+    return f"{text}等 {count} 个部门" if count > _NAMED_PEERS else text
+
+
+def copy_findings(sub: Submission, previous: Submission | None, peers: list[Submission],
+                  texts: SectionTexts | None = None) -> list[Finding]:
+    """At most one S5 finding per section: last year's copy and every alike peer
+    of the region are named in one message (peers: the first few and the count)."""
+    if not sub.narrative:
+        return []
+    texts = texts or SectionTexts()
+    rel = f"{sub.folder}/{F.TABLE_FILES[F.NARRATIVE]}"
+    found = []
+    for heading in F.AUTHORED_SECTIONS:
+        text = texts.text(sub, heading)
+        if len(text) < _MIN_COPY_CHARS:
+            continue
+        copied_last_year = bool(
+            previous and previous.narrative and len(texts.text(previous, heading)) >= _MIN_COPY_CHARS
+            and texts.alike(sub, previous, heading)
+        )
+        alike = texts.similar(heading, [sub, *peers]).get(id(sub), ()) if peers else ()
+        if not copied_last_year and not alike:
+            continue
+        sources = []
+        if copied_last_year:
+            sources.append(f"本部门{previous.year}年报告")
+        if alike:
+            sources.append(f"{_peers_text(sub, alike)}同年报告")
+        advice = "请按本年度情况写本部门的情况" if copied_last_year and alike else (
+            "请按本年度情况重写" if copied_last_year else "请写本部门的情况")
+        found.append(finding(
+            "S5", message=f"「{heading}」与{'，也与'.join(sources)}的同一部分基本相同（内容雷同），{advice}",
+            year=sub.year, department=sub.department.id, table=F.NARRATIVE, row=heading, file=rel,
+        ))
+    return found
