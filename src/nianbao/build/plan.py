@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Literal
 
 from .. import layout as L
 from ..config import ConfigError, report_settings
@@ -50,11 +51,16 @@ class Job:
     findings: tuple = field(default=(), hash=False, compare=False)
 
 
+# What the build does with a department-year: run it, skip it (unchanged), or not
+# run it: withheld (errors, publish mode), invalid (settings), history (imported).
+Action = Literal["run", "skip", "withheld", "invalid", "history"]
+
+
 @dataclass
 class Planned:
     year: int
     department: str
-    action: str  # "run", "skip", "withheld", "invalid", "history" (imported, not republished)
+    action: Action
     reasons: list[str] = field(default_factory=list)
     job: Job | None = None
     message: str = ""
