@@ -117,9 +117,9 @@ def output_lines(outputs: Path) -> list[str]:
 
 def rehash(out: Path) -> int:
     snapshot = out / "snapshot.txt"
-    head = [line for line in snapshot.read_text(encoding="utf-8").splitlines() if not line[:64].isalnum() or "  " not in line
-            or line.startswith(("build ",))]
-    kept = [line for line in head if "check --json" in line or line.startswith("build ")]
+    # Keep the command lines (check --json's hash, the builds' exit codes); recompute the file lines.
+    kept = [line for line in snapshot.read_text(encoding="utf-8").splitlines()
+            if line.endswith(")") and "check --json" in line or line.startswith("build ")]
     snapshot.write_text("\n".join([*kept, *output_lines(out / "outputs")]) + "\n", encoding="utf-8")
     print(f"rehashed → {snapshot}")
     return 0
