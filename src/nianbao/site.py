@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+import jinja2
+from markupsafe import Markup
+
 from . import formats as F
 from . import layout as L
 from .contract import is_imported
@@ -35,10 +38,7 @@ HISTORY_BADGE = "已导入（历史）"  # imported from its published report: n
 
 
 @functools.cache
-def _environment():
-    import jinja2
-    from markupsafe import Markup
-
+def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("nianbao", "templates/site"),
         autoescape=True,
@@ -60,8 +60,6 @@ def stylesheet() -> str:
 
 def _page(template: str, title: str, **values) -> str:
     """Every page of the sites is rendered through here (see templates/site/base.html.j2)."""
-    from markupsafe import Markup
-
     # The kit's own file, not input: kept as written (autoescape would mangle its quotes).
     return _environment().get_template(template).render(title=title, stylesheet=Markup(stylesheet()), **values)
 
@@ -141,12 +139,10 @@ def region_figures(project: Project, run: CheckRun) -> dict[str, dict[int, list[
     return figures
 
 
-def _region_chart(region: str, by_year: dict[int, list[int]]):
+def _region_chart(region: str, by_year: dict[int, list[int]]) -> Markup | None:
     """The region's chart as HTML (made by nianbao.charts), or None when it has no applications."""
     if len(by_year) < 1 or not any(v[0] or v[-2] for v in by_year.values()):
         return None
-    from markupsafe import Markup
-
     from .charts import Chart, _figure, _render
 
     years = sorted(by_year)
@@ -225,8 +221,6 @@ def draft_index(project: Project, run: CheckRun, missing: list[tuple[int, str]])
 
 
 def checks_page(project: Project, run: CheckRun) -> str:
-    from markupsafe import Markup
-
     grouped: dict[tuple, list] = {}
     for finding in run.findings:
         grouped.setdefault((finding.year, finding.department), []).append(finding)
