@@ -13,7 +13,7 @@ from pathlib import Path
 from .. import layout as L
 from ..textio import stage
 from .plan import Job
-from .records import read_sums, to_json
+from .records import read_sums, sums_text, to_json
 from .runner import RunResult, inputs_manifest
 
 
@@ -84,7 +84,7 @@ def install_output(root: Path, job: Job, result: RunResult) -> RunResult:
             sums[log_rel] = _sha(result.record_files[L.LOG])
     record_files = dict(result.record_files)
     if sums:
-        record_files[L.SUMS] = "".join(f"{sha}  {rel}\n" for rel, sha in sorted(sums.items())).encode("utf-8")
+        record_files[L.SUMS] = sums_text(sums)
     with _uninterrupted():  # a stop now would leave new reports beside an old SHA256SUMS
         if result.site_files:
             install(result.site_files, site)
