@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from nianbao import cli
@@ -21,6 +24,17 @@ TWO_DEPARTMENTS = (
 def _no_project_env(monkeypatch):
     # A developer's NIANBAO_PROJECT must not leak into the tests.
     monkeypatch.delenv("NIANBAO_PROJECT", raising=False)
+
+
+@pytest.fixture(scope="session")
+def artifacts(tmp_path_factory) -> Path:
+    """Where tests leave pictures for people to look at (screenshots, PDF pages):
+    NIANBAO_TEST_ARTIFACTS when set (kept after the run), else a temporary
+    folder of this session; never the source tree.  Run with -s to see the path."""
+    chosen = os.environ.get("NIANBAO_TEST_ARTIFACTS")
+    folder = Path(chosen) if chosen else tmp_path_factory.mktemp("artifacts")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture

@@ -34,7 +34,6 @@ pytestmark = pytest.mark.kernel
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "annual_report.ipynb"
-ARTIFACTS = REPO / "tests" / "artifacts"
 
 DEPARTMENTS = (
     ("alpha", "示例区甲局", "示例区"),
@@ -600,12 +599,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 
 @pytest.mark.browser
-def test_sites_in_a_browser(built):
+def test_sites_in_a_browser(built, artifacts):
     playwright = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip("no Chromium at /usr/bin/chromium")
     root = built.root
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     errors, foreign = [], []
 
     with playwright.sync_playwright() as p:
@@ -620,7 +618,7 @@ def test_sites_in_a_browser(built):
             page.click('a[href="draft/index.html"]')
             page.wait_for_load_state("load")
             assert page.url.endswith("/outputs/draft/index.html")
-            page.screenshot(path=str(ARTIFACTS / "build-draft-index.png"), full_page=True)
+            page.screenshot(path=str(artifacts / "build-draft-index.png"), full_page=True)
 
             # The check badges match checks.csv.
             badges = {
@@ -661,12 +659,12 @@ def test_sites_in_a_browser(built):
                 image.scroll_into_view_if_needed()
                 assert image.is_visible()
                 assert image.evaluate("img => img.complete && img.naturalWidth > 0")
-            page.screenshot(path=str(ARTIFACTS / "build-report-2024-alpha.png"), full_page=True)
+            page.screenshot(path=str(artifacts / "build-report-2024-alpha.png"), full_page=True)
         finally:
             browser.close()
     assert errors == []
     assert foreign == []
-    print(f"screenshots in {ARTIFACTS}")
+    print(f"screenshots in {artifacts}")
 
 
 # ---------------------------------------------------------------------------

@@ -73,3 +73,50 @@ def test_a_publish_build_runs_the_rule_engine_once_for_the_reports_and_once_for_
 
     assert write_index(project, result, Args())
     assert len(calls) == 2 and calls[1] == ([], [])  # and once for the sites (the whole project)
+
+
+# ---------------------------------------------------------------------------
+# One core for atomic writing; one record format; one kernel environment
+# ---------------------------------------------------------------------------
+
+
+def test_install_renames_nothing_when_one_file_cannot_be_staged(tmp_path):
+    from nianbao.build.install import install
+
+    (tmp_path / "a.html").write_bytes(b"old a")
+    with pytest.raises(TypeError):
+        install({"a.html": b"new a", "b.pdf": None}, tmp_path)  # the second cannot be written
+    assert (tmp_path / "a.html").read_bytes() == b"old a"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.html"]  # no staged file left behind
+    install({"a.html": b"new a", "b.pdf": b"b"}, tmp_path / "new")
+    assert (tmp_path / "new" / "a.html").read_bytes() == b"new a"
+
+
+def test_staged_and_atomic_files_get_the_mode_of_any_file_the_kit_writes(tmp_path):
+    from nianbao.build.install import install
+    from nianbao.textio import PUBLIC_FILE_MODE, write_atomic
+
+    write_atomic(tmp_path / "one.txt", "x")
+    install({"two.txt": b"y"}, tmp_path)
+    for name in ("one.txt", "two.txt"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == PUBLIC_FILE_MODE  # not mkstemp's 0600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.txt", "two.txt"]
+
+
+def test_sha256sums_are_read_as_they_are_written(tmp_path):
+    from nianbao import layout as L
+    from nianbao.build.records import read_sums, sums_text
+
+    sums = {"draft/2021/alpha/report.html": "a" * 64, "draft/2021/alpha/报告 空格.pdf": "b" * 64}
+    record = L.record_dir(tmp_path, "draft", 2021, "alpha")
+    record.mkdir(parents=True)
+    (record / L.SUMS).write_bytes(sums_text(sums))
+    assert read_sums(tmp_path, "draft", 2021, "alpha") == sums
+
+
+def test_the_kernel_environment_keeps_every_kernel_file_in_the_run_folder(tmp_path):
+    from nianbao.run import kernel_environment
+
+    env = kernel_environment(tmp_path)
+    assert set(env) == {"IPYTHONDIR", "MPLCONFIGDIR", "NIANBAO_RUN_DIR"}
+    assert all(Path(value).is_relative_to(tmp_path) for value in env.values())

@@ -5,8 +5,9 @@ headings never stranded), and the nbconvert exporter ``nianbao_pdf``.
 
 No kernel: the exported page is made from ``Report.parts()`` put into notebook
 outputs exactly as the kernel would display them, then run through the same
-exporter as a real notebook.  Pages 1–2 of each sample are kept as PNG in
-tests/artifacts/ for people to look at.
+exporter as a real notebook.  Pages 1–2 of each sample are kept as PNG for
+people to look at (the ``artifacts`` fixture: NIANBAO_TEST_ARTIFACTS or a
+temporary folder).
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ pytestmark = pytest.mark.skipif(
     not all(shutil.which(tool) for tool in ("pdftotext", "pdffonts", "pdftoppm")), reason="poppler-utils missing"
 )
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
 DEPT = "demo"
 V2019_YEAR, V2021_YEAR = 2020, 2021
 PUBLISHED = {V2019_YEAR: dt.date(2021, 1, 20), V2021_YEAR: dt.date(2022, 1, 25)}
@@ -439,11 +439,11 @@ def test_jupyter_nbconvert_to_nianbao_pdf(samples, builder):
 # ---------------------------------------------------------------------------
 
 
-def test_pages_1_and_2_as_png_artifacts(sample, tmp_path):
-    ARTIFACTS.mkdir(exist_ok=True)
-    prefix = ARTIFACTS / f"pdf-{sample.format.version}-{MODES[sample.year]}"
-    for old in ARTIFACTS.glob(prefix.name + "-*.png"):
+def test_pages_1_and_2_as_png_artifacts(sample, tmp_path, artifacts):
+    prefix = artifacts / f"pdf-{sample.format.version}-{MODES[sample.year]}"
+    for old in artifacts.glob(prefix.name + "-*.png"):
         old.unlink()
     run("pdftoppm", "-r", "100", "-png", "-f", "1", "-l", "2", str(write(tmp_path, sample.pdf)), str(prefix))
-    made = sorted(ARTIFACTS.glob(prefix.name + "-*.png"))
+    made = sorted(artifacts.glob(prefix.name + "-*.png"))
     assert len(made) == 2 and all(p.stat().st_size > 10_000 for p in made)
+    print(f"PDF pages in {artifacts}")

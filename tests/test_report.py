@@ -4,9 +4,14 @@ waiver notes, draft vs publish, signature, deadline, provenance, charts."""
 
 from __future__ import annotations
 
+import ast
+import inspect
+import textwrap
 import warnings
 from decimal import Decimal
+from pathlib import Path
 
+import nbformat
 import pytest
 
 from htmlgrid import grid, table_with_class
@@ -366,3 +371,32 @@ def test_broken_settings_file_is_a_chinese_error(two_years):
     (two_years.root / "params" / "project.toml").write_text('[report]\npublication_day = \n', encoding="utf-8")
     with pytest.raises(ReportError, match="params/project.toml 第2行第19列附近有 TOML 语法错误"):
         open_report("demo", 2021, two_years.root)
+
+
+# ---------------------------------------------------------------------------
+# The notebook shows the parts in the report's order
+# ---------------------------------------------------------------------------
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "annual_report.ipynb"
+
+
+def _calls_on(tree: ast.AST, receiver: str) -> list[str]:
+    """Names of the methods called on ``receiver`` (``receiver.name(...)``), in source order."""
+    calls = [
+        node for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name) and node.func.value.id == receiver
+    ]
+    return [call.func.attr for call in sorted(calls, key=lambda c: (c.lineno, c.col_offset))]
+
+
+def test_notebook_cells_call_the_report_parts_in_the_order_of_parts():
+    from nianbao.report import Report
+
+    parts = _calls_on(ast.parse(textwrap.dedent(inspect.getsource(Report.parts))), "self")
+    cells = [cell for cell in nbformat.read(NOTEBOOK, as_version=4).cells if cell.cell_type == "code"]
+    shown = [name for cell in cells for name in _calls_on(ast.parse(cell.source), "report")]
+    assert len(parts) >= 10  # the parser found the parts, not an empty list
+    assert shown == parts
+    # One part per cell: a failing part names its own cell in the build's message.
+    assert all(len(_calls_on(ast.parse(cell.source), "report")) <= 1 for cell in cells)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .run import Execution, kernel_manager_class, failed_run
+from .run import Execution, failed_run, kernel_environment, kernel_manager_class
 
 ENGINE = "nianbao-reuse"
 RESTART_EVERY = 100
@@ -81,13 +81,7 @@ class KernelSession:
     def start(self) -> None:
         from jupyter_core.utils import run_sync
 
-        os.environ.update(
-            {
-                "IPYTHONDIR": str(self.folder / ".ipython"),
-                "MPLCONFIGDIR": str(self.folder / ".matplotlib"),
-                "NIANBAO_RUN_DIR": str(self.folder),
-            }
-        )
+        os.environ.update(kernel_environment(self.folder))  # the kernel inherits its launcher's
         self.km = kernel_manager_class()(kernel_name="python3")
         run_sync(self.km.start_kernel)(cwd=str(self.folder))
         self._run_code(WARM_UP)

@@ -16,6 +16,17 @@ LOG_NAME = "kernel.log"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
+def kernel_environment(folder: Path) -> dict[str, str]:
+    """The environment a run's kernel inherits: IPython and Matplotlib keep their
+    files in the run's own folder (concurrent runs share none), and the kernel
+    manager finds that folder for its sockets and log."""
+    return {
+        "IPYTHONDIR": str(folder / ".ipython"),
+        "MPLCONFIGDIR": str(folder / ".matplotlib"),
+        "NIANBAO_RUN_DIR": str(folder),
+    }
+
+
 def kernel_manager_class():
     """A kernel manager whose kernel talks over IPC sockets in the run's own
     folder and writes its stdout/stderr to the run's log, not to our console."""
@@ -138,11 +149,7 @@ def execute(notebook_path: Path, params: dict, workdir: Path, *, timeout: int = 
 
     workdir.mkdir(parents=True, exist_ok=True)
     output_path = workdir / "report.ipynb"
-    env = {
-        "IPYTHONDIR": str(workdir / ".ipython"),
-        "MPLCONFIGDIR": str(workdir / ".matplotlib"),
-        "NIANBAO_RUN_DIR": str(workdir),
-    }
+    env = kernel_environment(workdir)
     saved = {key: os.environ.get(key) for key in env}
     os.environ.update(env)  # the kernel inherits the environment of its launcher
     try:

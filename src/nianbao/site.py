@@ -2,58 +2,83 @@
 web team uploads (outputs/publish/), plus outputs/index.html pointing at both.
 
 Every page is one self-contained file: CSS inline, charts as data: URIs, no
-script, in Chinese, readable on a phone.
+script, in Chinese, readable on a phone.  This module prepares each page's data
+(rows, badges, region figures and charts); the pages themselves are Jinja2
+templates kept as data in ``templates/site/`` (autoescaped, one base page whose
+body passes :func:`nianbao.html.sanitise`), sharing ``static/site.css``.
 """
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
 
 from . import formats as F
 from . import layout as L
 from .folders import is_imported
 from .engine import CheckRun
 from .findings import SEVERITY_TITLES, counts, to_csv
-from .html import findings_table, sanitise, text
+from .html import findings_table, sanitise
 from .project import Project
 from .prose import GROUP_NAMES, group_totals
 from .build.records import read_manifest
 from .textio import write_atomic
 
-_CSS = """
-body{font-family:"PingFang SC","Microsoft YaHei","Noto Sans SC","Noto Sans CJK SC",sans-serif;margin:0;padding:1em;color:#111;line-height:1.6}
-main{max-width:70em;margin:0 auto}
-h1{font-size:1.5em;font-weight:normal}h2{font-size:1.25em;font-weight:normal;border-bottom:2px solid #1f4e79;margin-top:1.6em}
-h3{font-size:1.05em;font-weight:normal;margin:1.2em 0 .4em}
-.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
-table{border-collapse:collapse;width:100%;font-size:.9em}th,td{border:1px solid #bbb;padding:.3em .5em;text-align:left;vertical-align:top}
-th{background:#f1f4f8;font-weight:normal}td.num{text-align:right;font-variant-numeric:tabular-nums}
-.badge{display:inline-block;padding:0 .5em;border-radius:.6em;font-size:.85em;white-space:nowrap}
-.ok{background:#e3f4e1;color:#135e0e}.error{background:#fde2e2;color:#a00}.warning{background:#fff1d6;color:#7a4b00}
-.waived{background:#eee;color:#444}.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}.missing{background:#eee;color:#666}.failed{background:#a00;color:#fff}
-figure{margin:1em 0;text-align:center}figure img{max-width:100%;height:auto}
-nav a{margin-right:1em}p.note{color:#555;font-size:.9em}
-"""
-
-
 HISTORY_BADGE = "已导入（历史）"  # imported from its published report: not republished
 
 
-def _page(title: str, body: str) -> str:
-    """Every page of the sites is written through here: the body passes the kit's
-    one HTML sanitiser (links stay inside the site), the title is escaped."""
-    body = sanitise(body, relative_links=True)
-    return (
-        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{text(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
-        f"<h1>{text(title)}</h1>\n{body}\n</main>\n</body>\n</html>\n"
+# ---------------------------------------------------------------------------
+# Rendering: templates/site/ and static/site.css, kept as data
+# ---------------------------------------------------------------------------
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("nianbao", "templates/site"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
     )
+    # Every page's body passes the kit's one sanitiser; links stay inside the site.
+    env.filters["sanitise"] = lambda body: Markup(sanitise(str(body), relative_links=True))
+    return env
+
+
+@functools.cache
+def stylesheet() -> str:
+    """The sites' one stylesheet, inlined into every page (pages stay self-contained)."""
+    return resources.files("nianbao").joinpath("static/site.css").read_text(encoding="utf-8")
+
+
+def _page(template: str, title: str, **values) -> str:
+    """Every page of the sites is rendered through here (see templates/site/base.html.j2)."""
+    # The kit's own file, not input: kept as written (autoescape would mangle its quotes).
+    return _environment().get_template(template).render(title=title, stylesheet=Markup(stylesheet()), **values)
 
 
 def _anchor(year: int, dept: str) -> str:
-    # A finding may name a folder that is not a registered id: escape like any text.
-    return text(f"r-{year}-{dept}")
+    return f"r-{year}-{dept}"  # escaped by the template, like any value: a finding may name any folder
+
+
+@dataclass(frozen=True)
+class Badge:
+    css: str
+    label: str
+    href: str | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    href: str
+    label: str
 
 
 # ---------------------------------------------------------------------------
@@ -114,9 +139,10 @@ def region_figures(project: Project, run: CheckRun) -> dict[str, dict[int, list[
     return figures
 
 
-def _region_chart(region: str, by_year: dict[int, list[int]]) -> str:
+def _region_chart(region: str, by_year: dict[int, list[int]]) -> Markup | None:
+    """The region's chart as HTML (made by nianbao.charts), or None when it has no applications."""
     if len(by_year) < 1 or not any(v[0] or v[-2] for v in by_year.values()):
-        return "<p class=\"note\">该地区各年度均无政府信息公开申请。</p>"
+        return None
     from .charts import Chart, new_figure, render_png
 
     years = sorted(by_year)
@@ -132,7 +158,7 @@ def _region_chart(region: str, by_year: dict[int, list[int]]) -> str:
     title = f"{region}各年度政府信息公开申请"
     ax.set_title(title, loc="left")
     alt = title + "：" + "；".join(f"{y}年新收{n}件、办结{d}件" for y, n, d in zip(years, new, done)) + "。"
-    return Chart(title, alt, render_png(fig)).html()
+    return Markup(Chart(title, alt, render_png(fig)).html())
 
 
 # ---------------------------------------------------------------------------
@@ -140,125 +166,104 @@ def _region_chart(region: str, by_year: dict[int, list[int]]) -> str:
 # ---------------------------------------------------------------------------
 
 
-def _report_links(root: Path, mode: str, year: int, dept: str, base: Path) -> str:
+def _report_links(root: Path, mode: str, year: int, dept: str, base: Path) -> list[Link]:
     site = L.site_dir(root, mode, year, dept)
     record = L.record_dir(root, mode, year, dept)
-    links = []
-    for path, label in ((site / "report.html", "网页"), (site / "report.pdf", "PDF"), (record / L.NOTEBOOK_OUT, "笔记本")):
-        if path.exists():
-            links.append(f'<a href="{text(path.relative_to(base).as_posix())}">{label}</a>')
-    return " ".join(links) or "—"
+    files = ((site / "report.html", "网页"), (site / "report.pdf", "PDF"), (record / L.NOTEBOOK_OUT, "笔记本"))
+    return [Link(path.relative_to(base).as_posix(), label) for path, label in files if path.exists()]
+
+
+def _draft_row(project: Project, year: int, dept, submitted: set, missing, by_report: dict) -> dict | None:
+    """One department-year of the working view, or None when it is neither submitted nor due."""
+    root, key = project.root, (year, dept.id)
+    if key in submitted:
+        check = Badge(*check_badge(by_report.get(key, [])), href=f"checks.html#{_anchor(year, dept.id)}")
+        build = Badge(*build_badge(read_manifest(root, "draft", year, dept.id)))
+        links = _report_links(root, "draft", year, dept.id, L.outputs(root) / "draft")
+    elif key in missing:
+        check, build, links = Badge("missing", "未提交"), Badge("missing", "未提交"), []
+    else:
+        return None
+    return {
+        "anchor": _anchor(year, dept.id), "dept": dept.id, "name": dept.name, "imported": is_imported(root, dept.id, year),
+        "links": links, "check": check, "build": build,
+    }
 
 
 def draft_index(project: Project, run: CheckRun, missing: list[tuple[int, str]]) -> str:
-    root = project.root
-    base = L.outputs(root) / "draft"
     by_report: dict[tuple[int, str], list] = {}
     for finding in run.findings:
         if finding.year is not None and finding.department:
             by_report.setdefault((finding.year, finding.department), []).append(finding)
     figures = region_figures(project, run)
     submitted = set(project.submitted())
-    body = [
-        '<nav><a href="checks.html">全部校验结果</a><a href="checks.csv">下载 checks.csv</a>'
-        '<a href="../publish/index.html">发布版目录</a></nav>',
-        '<p class="note">本页是办公室的工作视图（草稿），不对外发布。状态来自本次构建时的数据校验和运行记录。</p>',
-    ]
+    regions = []
     for region, depts in project.regions().items():
         years = sorted({y for y, d in submitted | set(missing) if project.departments[d].region == region}, reverse=True)
         if not years:
             continue
-        body.append(f"<h2>{text(region)}</h2>")
         region_years = figures.get(region, {})
-        if region_years:
-            head = "".join(f'<th scope="col">{c}</th>' for c in _REGION_COLUMNS)
-            rows = "".join(
-                f'<tr><th scope="row">{y}年</th>' + "".join(f'<td class="num">{v}</td>' for v in region_years[y]) + "</tr>"
-                for y in sorted(region_years, reverse=True)
-            )
-            body.append(
-                f"<h3>{text(region)}各年度汇总（件）</h3>"
-                f'<div class="scroll"><table><thead><tr><th scope="col">年度</th>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
-                + _region_chart(region, region_years)
-            )
+        sections = []
         for year in years:
-            rows = []
-            for dept in depts:
-                key = (year, dept.id)
-                if key in submitted:
-                    css, label = check_badge(by_report.get(key, []))
-                    checks = f'<a class="badge {css}" href="checks.html#{_anchor(year, dept.id)}">{text(label)}</a>'
-                    manifest = read_manifest(root, "draft", year, dept.id)
-                    bcss, blabel = build_badge(manifest)
-                    links = _report_links(root, "draft", year, dept.id, base)
-                elif key in missing:
-                    checks, links = '<span class="badge missing">未提交</span>', "—"
-                    bcss, blabel = "missing", "未提交"
-                else:
-                    continue
-                history = f' <span class="badge waived">{HISTORY_BADGE}</span>' if is_imported(root, dept.id, year) else ""
-                rows.append(
-                    f'<tr id="{_anchor(year, dept.id)}" data-year="{year}" data-dept="{text(dept.id)}">'
-                    f'<th scope="row">{text(dept.name)}{history}</th><td>{links}</td>'
-                    f'<td class="check">{checks}</td><td><span class="badge {bcss}">{text(blabel)}</span></td></tr>'
-                )
+            rows = [row for dept in depts if (row := _draft_row(project, year, dept, submitted, missing, by_report))]
             if rows:
-                body.append(
-                    f"<h3>{year}年度</h3>"
-                    '<div class="scroll"><table><thead><tr><th scope="col">部门</th><th scope="col">报告</th>'
-                    f'<th scope="col">数据校验</th><th scope="col">生成状态</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
-                )
-    return _page("政府信息公开工作年度报告 · 工作视图（草稿）", "\n".join(body))
+                sections.append({"year": year, "rows": rows})
+        regions.append({
+            "name": region,
+            "totals": [(y, region_years[y]) for y in sorted(region_years, reverse=True)],
+            "chart": _region_chart(region, region_years) if region_years else None,
+            "years": sections,
+        })
+    return _page(
+        "draft_index.html.j2", "政府信息公开工作年度报告 · 工作视图（草稿）",
+        regions=regions, columns=_REGION_COLUMNS, history=Badge("waived", HISTORY_BADGE),
+    )
 
 
 def checks_page(project: Project, run: CheckRun) -> str:
-    body = ['<nav><a href="index.html">返回工作视图</a><a href="checks.csv">下载 checks.csv</a></nav>']
     grouped: dict[tuple, list] = {}
     for finding in run.findings:
         grouped.setdefault((finding.year, finding.department), []).append(finding)
-    if not run.findings:
-        body.append("<p>全部数据均通过校验。</p>")
+    groups = []
     for (year, dept), found in sorted(grouped.items(), key=lambda kv: (-(kv[0][0] or 0), kv[0][1] or "")):
         name = project.departments[dept].name if dept in project.departments else (dept or "项目")
-        anchor = _anchor(year, dept) if year and dept else "project"
-        body.append(
-            f'<h3 id="{anchor}">{year or ""}{"年 " if year else ""}{text(name)}</h3>'
-            + findings_table(found, f"{name}的校验结果")
-        )
-    return _page("数据校验结果", "\n".join(body))
+        groups.append({
+            "anchor": _anchor(year, dept) if year and dept else "project",
+            "heading": f"{year}年 {name}" if year else name,
+            "table": Markup(findings_table(found, f"{name}的校验结果")),  # html.py escapes every value
+        })
+    return _page("checks.html.j2", "数据校验结果", groups=groups)
 
 
 def publish_index(project: Project) -> str:
     root = project.root
-    body = []
+    regions = []
     for region, depts in project.regions().items():
         years = sorted({y for y, d in project.submitted() if project.departments[d].region == region}, reverse=True)
         sections = []
         for year in years:
-            items = []
-            for dept in depts:
-                site = L.site_dir(root, "publish", year, dept.id)
-                if not (site / "report.html").exists():
-                    continue
-                pdf = f' <a href="{year}/{text(dept.id)}/report.pdf">PDF</a>' if (site / "report.pdf").exists() else ""
-                title = F.TITLE_PATTERN.format(name=dept.name, year=year)
-                items.append(f'<li><a href="{year}/{text(dept.id)}/report.html">{text(title)}</a>{pdf}</li>')
-            if items:
-                sections.append(f"<h3>{year}年度</h3><ul>{''.join(items)}</ul>")
+            reports = [
+                {
+                    "folder": f"{year}/{dept.id}",
+                    "title": F.TITLE_PATTERN.format(name=dept.name, year=year),
+                    "pdf": (L.site_dir(root, "publish", year, dept.id) / "report.pdf").exists(),
+                }
+                for dept in depts
+                if (L.site_dir(root, "publish", year, dept.id) / "report.html").exists()
+            ]
+            if reports:
+                sections.append({"year": year, "reports": reports})
         if sections:
-            body.append(f"<h2>{text(region)}</h2>" + "".join(sections))
-    if not body:
-        body.append("<p>尚无已发布的报告。</p>")
-    return _page("政府信息公开工作年度报告", "\n".join(body))
+            regions.append({"name": region, "years": sections})
+    return _page("publish_index.html.j2", "政府信息公开工作年度报告", regions=regions)
 
 
 def landing_page(root: Path) -> str:
-    items = []
-    if (L.outputs(root) / "draft" / "index.html").exists():
-        items.append('<li><a href="draft/index.html">工作视图（草稿、校验结果、运行记录）</a></li>')
-    if (L.outputs(root) / "publish" / "index.html").exists():
-        items.append('<li><a href="publish/index.html">发布版（上传到政府网站的文件夹：outputs/publish/）</a></li>')
-    return _page("政府信息公开工作年度报告", f"<ul>{''.join(items)}</ul>")
+    out = L.outputs(root)
+    return _page(
+        "landing.html.j2", "政府信息公开工作年度报告",
+        draft=(out / "draft" / "index.html").exists(), publish=(out / "publish" / "index.html").exists(),
+    )
 
 
 def write_sites(project: Project, run: CheckRun, missing: list[tuple[int, str]], mode: str) -> None:

@@ -242,18 +242,31 @@ os.umask(_UMASK)
 PUBLIC_FILE_MODE = 0o666 & ~_UMASK  # what open() would give; mkstemp's 0600 is too tight for a website
 
 
-def write_atomic(path: Path, data: bytes | str, *, bom: bool = False) -> None:
-    """Write via a temporary file in the same folder and rename: a crash leaves
-    either the old file or the new one, never half of one."""
-    if isinstance(data, str):
-        data = ((UTF8_BOM if bom else "") + data).encode("utf-8")
+def stage(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a temporary file beside ``path`` (readable like any file
+    the kit writes) and return it, for the caller to rename over ``path``.  The
+    one core of atomic writing: :func:`write_atomic` for one file, and
+    :func:`nianbao.build.install.install` for a set renamed together."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.chmod(tmp, PUBLIC_FILE_MODE)
-        os.replace(tmp, path)
+        os.chmod(tmp, PUBLIC_FILE_MODE)  # mkstemp makes 0600; reports are for the web
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def write_atomic(path: Path, data: bytes | str, *, bom: bool = False) -> None:
+    """Write via a temporary file in the same folder and rename: a crash leaves
+    either the old file or the new one, never half of one."""
+    if isinstance(data, str):
+        data = ((UTF8_BOM if bom else "") + data).encode("utf-8")
+    tmp = stage(path, data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
         raise

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
 from .. import layout as L
-from ..textio import PUBLIC_FILE_MODE
+from ..textio import stage
 from .plan import Job
-from .records import read_sums, to_json
+from .records import read_sums, sums_text, to_json
 from .runner import RunResult, inputs_manifest
 
 
@@ -26,20 +25,15 @@ def install(files: dict[str, bytes], target: Path) -> None:
     """Move finished files into ``target``: each is written beside it and renamed
     over the old one only when all are staged, so a failure before this point
     leaves the previous outputs untouched."""
-    target.mkdir(parents=True, exist_ok=True)
-    staged = []
+    staged: list[tuple[Path, Path]] = []
     try:
         for name, data in files.items():
-            fd, tmp = tempfile.mkstemp(dir=target, prefix=f".{name}.", suffix=".tmp")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.chmod(tmp, PUBLIC_FILE_MODE)  # mkstemp makes 0600; reports are for the web
-            staged.append((tmp, target / name))
+            staged.append((stage(target / name, data), target / name))
         for tmp, final in staged:
             os.replace(tmp, final)
     except BaseException:
         for tmp, _ in staged:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
         raise
 
 
@@ -90,7 +84,7 @@ def install_output(root: Path, job: Job, result: RunResult) -> RunResult:
             sums[log_rel] = _sha(result.record_files[L.LOG])
     record_files = dict(result.record_files)
     if sums:
-        record_files[L.SUMS] = "".join(f"{sha}  {rel}\n" for rel, sha in sorted(sums.items())).encode("utf-8")
+        record_files[L.SUMS] = sums_text(sums)
     with _uninterrupted():  # a stop now would leave new reports beside an old SHA256SUMS
         if result.site_files:
             install(result.site_files, site)

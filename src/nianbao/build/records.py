@@ -1,5 +1,5 @@
-"""A run's record in outputs/: its manifest and its SHA256SUMS, read in one place
-(the planner, the installer and the index pages all read them)."""
+"""A run's record in outputs/: its manifest and its SHA256SUMS, written and read
+in one place (the planner, the installer and the index pages all read them)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,11 @@ def read_manifest(root: Path, mode: str, year: int, dept: str) -> dict | None:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def sums_text(sums: dict[str, str]) -> bytes:
+    """SHA256SUMS as ``sha256sum -c`` reads it (the format :func:`read_sums` parses)."""
+    return "".join(f"{sha}  {rel}\n" for rel, sha in sorted(sums.items())).encode("utf-8")
 
 
 def read_sums(root: Path, mode: str, year: int, dept: str) -> dict[str, str]:
