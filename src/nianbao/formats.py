@@ -6,12 +6,20 @@ punctuation and curly quotes as printed), the merged-cell structure a renderer
 needs, and the value domain of every cell.  Loaders, rules, templates and
 renderers read these declarations; none of them spells a label of its own.
 
-Source: ``FORMAT.md`` §2–5 (V2019 = 国办公开办函〔2019〕60号, report years
-2019–2020; V2021 = 国办公开办函〔2021〕30号, report years 2021 on).
+Every other module refers to a label by its name here (``F.CARRIED_OUT``,
+``F.IN_FORCE``) or through a lookup (:func:`plain`, :data:`OUTCOME_GROUP_NAMES`,
+:func:`grid`); ``tests/test_single_source.py`` fails when a label is typed
+elsewhere.  :func:`grid` gives the merged-cell structure of each official table
+once, for every renderer (HTML, workbook, and the coming Word output and importer).
+
+Reference: ``docs/规则.md`` (generated from this module and :mod:`nianbao.rules`
+by ``nianbao rules --markdown``).  V2019 = 国办公开办函〔2019〕60号, report years
+2019–2020; V2021 = 国办公开办函〔2021〕30号, report years 2021 on.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -61,7 +69,7 @@ TABLE_FILES = {
 }
 
 # ---------------------------------------------------------------------------
-# Document skeleton (both versions use the short headings, FORMAT.md §4.1)
+# Document skeleton (both versions use the short headings)
 # ---------------------------------------------------------------------------
 
 SECTION_HEADINGS = (
@@ -185,20 +193,72 @@ def _application_rows(other_reasons: tuple[str, ...]) -> tuple[ApplicationRow, .
     )
 
 
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+\.)")
+_TRAILING_NOTE = re.compile(r"（[^（）]*）$")
+
+
+def plain(label: str) -> str:
+    """A label as prose names it: without its numbering and its bracketed note.
+
+    四、结转下年度继续办理 → 结转下年度继续办理; （二）部分公开（区分处理的，…） → 部分公开."""
+    return _TRAILING_NOTE.sub("", _NUMBERING.sub("", label))
+
+
+# The outcome groups （一）…（六） of 三、本年度办理结果, with the short names prose and
+# charts use.  A group is one data row (（一）, （二）, V2019's （六）) or sums its sub-rows.
+OUTCOME_GROUPS = (GRANTED, PARTIAL, WITHHELD, UNABLE, NOT_HANDLED, OTHER)
+OUTCOME_GROUP_NAMES = {group: plain(group) for group in OUTCOME_GROUPS}
+
+
 # ---------------------------------------------------------------------------
 # Section 四: review and litigation (identical in both versions)
 # ---------------------------------------------------------------------------
 
 REVIEW_HEADER = "行政复议"
 LITIGATION_HEADER = "行政诉讼"
-REVIEW_ROWS = ("行政复议", "未经复议直接起诉", "复议后起诉")
-REVIEW_COLUMNS = ("结果维持", "结果纠正", "其他结果", "尚未审结", TOTAL)
+ADMINISTRATIVE_REVIEW = REVIEW_HEADER  # the row of the review cases
+DIRECT_LAWSUIT = "未经复议直接起诉"
+LAWSUIT_AFTER_REVIEW = "复议后起诉"
+LAWSUIT_ROWS = (DIRECT_LAWSUIT, LAWSUIT_AFTER_REVIEW)  # together: the lawsuits
+REVIEW_ROWS = (ADMINISTRATIVE_REVIEW, *LAWSUIT_ROWS)
+UPHELD = "结果维持"
+CORRECTED = "结果纠正"
+OTHER_RESULT = "其他结果"
+PENDING = "尚未审结"
+REVIEW_COLUMNS = (UPHELD, CORRECTED, OTHER_RESULT, PENDING, TOTAL)
 
 # ---------------------------------------------------------------------------
 # Section 二: proactive disclosure, one small table per item of 条例第二十条
 # ---------------------------------------------------------------------------
 
 DISCLOSURE_ROW_HEADER = "信息内容"
+
+# Rows (the kinds of information) ...
+REGULATIONS = "规章"
+NORMATIVE_DOCUMENTS = "规范性文件"  # V2019
+ADMINISTRATIVE_NORMATIVE_DOCUMENTS = "行政规范性文件"  # V2021
+LICENSING = "行政许可"
+OTHER_SERVICES = "其他对外管理服务事项"  # V2019
+PENALTIES = "行政处罚"
+COMPULSION = "行政强制"
+CHARGES = "行政事业性收费"
+PROCUREMENT = "政府集中采购"  # V2019
+# ... and the indicators (columns) of V2019 ...
+NEWLY_MADE = "本年新制作数量"
+NEWLY_PUBLISHED = "本年新公开数量"
+PUBLISHED_TOTAL = "对外公开总数量"
+ITEMS_LAST_YEAR = "上一年项目数量"
+ITEMS_CHANGE = "本年增/减"
+DECISIONS = "处理决定数量"
+PURCHASES = "采购项目数量"
+PURCHASE_AMOUNT = "采购总金额（单位：万元）"
+PURCHASE_AMOUNT_BARE = "采购总金额"
+# ... and of V2021.
+ISSUED = "本年制发件数"
+REPEALED = "本年废止件数"
+IN_FORCE = "现行有效件数"
+DECISIONS_THIS_YEAR = "本年处理决定数量"
+CHARGES_AMOUNT = "本年收费金额（单位：万元）"
 
 
 @dataclass(frozen=True)
@@ -308,31 +368,31 @@ V2019 = Format(
     disclosure=(
         DisclosureItem(
             "第二十条第（一）项",
-            ("规章", "规范性文件"),
-            (Column("本年新制作数量"), Column("本年新公开数量"), Column("对外公开总数量")),
+            (REGULATIONS, NORMATIVE_DOCUMENTS),
+            (Column(NEWLY_MADE), Column(NEWLY_PUBLISHED), Column(PUBLISHED_TOTAL)),
         ),
         DisclosureItem(
             "第二十条第（五）项",
-            ("行政许可", "其他对外管理服务事项"),
-            (Column("上一年项目数量"), Column("本年增/减", SIGNED), Column("处理决定数量")),
+            (LICENSING, OTHER_SERVICES),
+            (Column(ITEMS_LAST_YEAR), Column(ITEMS_CHANGE, SIGNED), Column(DECISIONS)),
         ),
         DisclosureItem(
             "第二十条第（六）项",
-            ("行政处罚", "行政强制"),
-            (Column("上一年项目数量"), Column("本年增/减", SIGNED), Column("处理决定数量")),
+            (PENALTIES, COMPULSION),
+            (Column(ITEMS_LAST_YEAR), Column(ITEMS_CHANGE, SIGNED), Column(DECISIONS)),
         ),
         DisclosureItem(
             "第二十条第（八）项",
-            ("行政事业性收费",),
-            (Column("上一年项目数量"), Column("本年增/减", SIGNED)),
+            (CHARGES,),
+            (Column(ITEMS_LAST_YEAR), Column(ITEMS_CHANGE, SIGNED)),
         ),
         DisclosureItem(
             "第二十条第（九）项",
-            ("政府集中采购",),
+            (PROCUREMENT,),
             (
-                Column("采购项目数量"),
-                # FORMAT.md §4.2: copies differ; the kit prints the unit, accepts the bare label.
-                Column("采购总金额（单位：万元）", AMOUNT, aliases=("采购总金额",)),
+                Column(PURCHASES),
+                # Published copies differ; the kit prints the unit, accepts the bare label.
+                Column(PURCHASE_AMOUNT, AMOUNT, aliases=(PURCHASE_AMOUNT_BARE,)),
             ),
         ),
     ),
@@ -348,15 +408,15 @@ V2021 = Format(
     disclosure=(
         DisclosureItem(
             "第二十条第（一）项",
-            ("规章", "行政规范性文件"),
-            (Column("本年制发件数"), Column("本年废止件数"), Column("现行有效件数")),
+            (REGULATIONS, ADMINISTRATIVE_NORMATIVE_DOCUMENTS),
+            (Column(ISSUED), Column(REPEALED), Column(IN_FORCE)),
         ),
-        DisclosureItem("第二十条第（五）项", ("行政许可",), (Column("本年处理决定数量"),)),
-        DisclosureItem("第二十条第（六）项", ("行政处罚", "行政强制"), (Column("本年处理决定数量"),)),
+        DisclosureItem("第二十条第（五）项", (LICENSING,), (Column(DECISIONS_THIS_YEAR),)),
+        DisclosureItem("第二十条第（六）项", (PENALTIES, COMPULSION), (Column(DECISIONS_THIS_YEAR),)),
         DisclosureItem(
             "第二十条第（八）项",
-            ("行政事业性收费",),
-            (Column("本年收费金额（单位：万元）", AMOUNT),),
+            (CHARGES,),
+            (Column(CHARGES_AMOUNT, AMOUNT),),
         ),
     ),
     fees_required=True,
@@ -382,3 +442,172 @@ def format_for_year(year: int) -> Format:
 
 def other_format(fmt: Format) -> Format:
     return V2021 if fmt is V2019 else V2019
+
+
+# ---------------------------------------------------------------------------
+# The merged-cell grid of each official table
+# ---------------------------------------------------------------------------
+# One structure per table and version, read by every renderer: the HTML tables
+# (nianbao.tables), the workbook (nianbao.xlsx.sheets) and the coming Word output
+# and importer of published reports.  Positions are 0-based within the table;
+# a renderer adds its own offset (the workbook starts at row 4, column A).
+
+NOTE = "note"  # the 勾稽 note heading the label columns
+COLGROUP = "colgroup"  # a header spanning several columns
+COLUMN = "column"  # a column header
+ITEM = "item"  # a disclosure item's heading (第二十条第（一）项)
+INDICATOR = "indicator"  # a disclosure indicator (column header of the values)
+ROWGROUP = "rowgroup"  # a label spanning the rows of its group
+ROW = "row"  # a row label
+VALUE = "value"  # a number cell: key names it in Submission.values
+GRID_KINDS = (NOTE, COLGROUP, COLUMN, ITEM, INDICATOR, ROWGROUP, ROW, VALUE)
+
+
+@dataclass(frozen=True)
+class GridCell:
+    row: int
+    col: int
+    rows: int
+    cols: int
+    kind: str
+    text: str | None = None  # the printed label (None for a value)
+    key: tuple[str, str, str] | None = None  # (table, row, column) of a value
+    domain: str = COUNT  # of a value
+
+
+@dataclass(frozen=True)
+class TableGrid:
+    table: str
+    width: int  # columns
+    header_rows: int  # the first rows that are the table's header (<thead>)
+    cells: tuple[GridCell, ...]  # row by row, left to right
+
+    @property
+    def height(self) -> int:
+        return max(cell.row + cell.rows for cell in self.cells)
+
+    def rows(self) -> tuple[tuple[GridCell, ...], ...]:
+        """The cells that start on each grid row, in order."""
+        return tuple(tuple(c for c in self.cells if c.row == r) for r in range(self.height))
+
+    def values(self) -> tuple[GridCell, ...]:
+        return tuple(cell for cell in self.cells if cell.kind == VALUE)
+
+
+def _label(row: int, col: int, kind: str, text: str, rows: int = 1, cols: int = 1) -> GridCell:
+    return GridCell(row, col, rows, cols, kind, text=text)
+
+
+def _value(row: int, col: int, key: tuple[str, str, str], domain: str = COUNT, cols: int = 1) -> GridCell:
+    return GridCell(row, col, 1, cols, VALUE, key=key, domain=domain)
+
+
+def _value_spans(n: int) -> list[int]:
+    """Three value columns shared by n indicators: the last one takes the rest."""
+    return [1] * (n - 1) + [3 - (n - 1)]
+
+
+def _disclosure_grid(fmt: Format) -> TableGrid:
+    """Section 二: one 4-column table, a heading row per item of 第二十条."""
+    cells, line = [], 0
+    for item in fmt.disclosure:
+        cells.append(_label(line, 0, ITEM, item.article, cols=4))
+        spans = _value_spans(len(item.columns))
+        starts = [1 + sum(spans[:i]) for i in range(len(spans))]
+        cells.append(_label(line + 1, 0, COLUMN, DISCLOSURE_ROW_HEADER))
+        cells += [_label(line + 1, c, INDICATOR, col.label, cols=span) for col, c, span in zip(item.columns, starts, spans)]
+        line += 2
+        for row in item.rows:
+            cells.append(_label(line, 0, ROW, row))
+            cells += [
+                _value(line, c, (DISCLOSURE, row, col.label), col.domain, span)
+                for col, c, span in zip(item.columns, starts, spans)
+            ]
+            line += 1
+    return TableGrid(DISCLOSURE, 4, 0, tuple(cells))
+
+
+def _applications_grid(fmt: Format) -> TableGrid:
+    """Section 三: the 3-row header with the 勾稽 note; group labels span their rows."""
+    n, first = len(APPLICATION_COLUMNS), 3
+    cells = [
+        _label(0, 0, NOTE, BALANCE_NOTE, rows=3, cols=3),
+        _label(0, first, COLGROUP, APPLICANT_HEADER, cols=n),
+        _label(1, first, COLUMN, NATURAL_PERSON, rows=2),
+        _label(1, first + 1, COLGROUP, ORGANISATION_HEADER, cols=len(ORGANISATIONS)),
+        _label(1, first + n - 1, COLUMN, TOTAL, rows=2),
+        *(_label(2, first + 1 + i, COLUMN, org) for i, org in enumerate(ORGANISATIONS)),
+    ]
+    results_span = sum(1 for row in fmt.application_rows if row.path[0] == RESULTS)
+    group_spans: dict[str, int] = {}
+    for row in fmt.application_rows:
+        if row.group:
+            group_spans[row.group] = group_spans.get(row.group, 0) + 1
+    opened: set[str] = set()
+    for line, row in enumerate(fmt.application_rows, start=3):
+        if len(row.path) == 1:
+            cells.append(_label(line, 0, ROW, row.label, cols=3))
+        else:
+            if RESULTS not in opened:
+                opened.add(RESULTS)
+                cells.append(_label(line, 0, ROWGROUP, RESULTS, rows=results_span))
+            if row.group is None:
+                cells.append(_label(line, 1, ROW, row.label, cols=2))
+            else:
+                if row.group not in opened:
+                    opened.add(row.group)
+                    cells.append(_label(line, 1, ROWGROUP, row.group, rows=group_spans[row.group]))
+                cells.append(_label(line, 2, ROW, row.label))
+        cells += [_value(line, first + i, (APPLICATIONS, row.label, col)) for i, col in enumerate(APPLICATION_COLUMNS)]
+    return TableGrid(APPLICATIONS, first + n, 3, tuple(cells))
+
+
+def _review_grid() -> TableGrid:
+    """Section 四: 15 cells under the two-level 行政复议 / 行政诉讼 header."""
+    k = len(REVIEW_COLUMNS)
+    cells = [
+        _label(0, 0, COLGROUP, REVIEW_HEADER, cols=k),
+        _label(0, k, COLGROUP, LITIGATION_HEADER, cols=2 * k),
+        *(_label(1, i, COLUMN, col, rows=2) for i, col in enumerate(REVIEW_COLUMNS)),
+        *(_label(1, k * (1 + g), COLGROUP, row, cols=k) for g, row in enumerate(LAWSUIT_ROWS)),
+        *(_label(2, k * (1 + g) + i, COLUMN, col) for g in range(2) for i, col in enumerate(REVIEW_COLUMNS)),
+        *(_value(3, k * g + i, (REVIEW, row, col)) for g, row in enumerate(REVIEW_ROWS) for i, col in enumerate(REVIEW_COLUMNS)),
+    ]
+    return TableGrid(REVIEW, 3 * k, 3, tuple(cells))
+
+
+@cache
+def grid(fmt: Format, table: str) -> TableGrid:
+    """The merged-cell grid of an official table (applications, review, disclosure) of a version."""
+    made = {DISCLOSURE: _disclosure_grid, APPLICATIONS: _applications_grid}.get(table)
+    result = made(fmt) if made else _review_grid() if table == REVIEW else None
+    if result is None:
+        raise KeyError(f"no official grid for table {table!r}")
+    unknown = [cell.key for cell in result.values() if cell.key not in fmt.cells()]
+    if unknown:
+        raise KeyError(f"{fmt.version} {table} grid names cells the format lacks: {unknown}")
+    return result
+
+
+# ---------------------------------------------------------------------------
+# Every label, for the single-source test and the reference
+# ---------------------------------------------------------------------------
+
+
+def labels() -> frozenset[str]:
+    """Every label, heading and short name this module declares (both versions)."""
+    found = {
+        *SECTION_HEADINGS, BALANCE_NOTE, APPLICANT_HEADER, ORGANISATION_HEADER, *APPLICATION_COLUMNS,
+        REVIEW_HEADER, LITIGATION_HEADER, *REVIEW_ROWS, *REVIEW_COLUMNS, DISCLOSURE_ROW_HEADER,
+        FEE_VALUE, *(fee.label for fee in FEE_ROWS), *OUTCOME_GROUP_NAMES.values(),
+    }
+    for fmt in FORMATS:
+        for row in fmt.application_rows:
+            found.update(row.path)
+            found.update(plain(label) for label in row.path)
+        for item in fmt.disclosure:
+            found.add(item.article)
+            found.update(item.rows)
+            for col in item.columns:
+                found.update((col.label, *col.aliases))
+    return frozenset(found)
