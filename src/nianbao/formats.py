@@ -281,6 +281,7 @@ class FeeRow:
     domain: str
 
 
+INDICATOR_HEADER = "指标"  # the indicator column of disclosure.csv and fees.csv
 FEE_VALUE = "数值"
 FEE_NOTICES = "发出收费通知件数"
 FEE_NOTICE_AMOUNT = "收费通知总金额（万元）"
@@ -599,7 +600,7 @@ def labels() -> frozenset[str]:
     found = {
         *SECTION_HEADINGS, BALANCE_NOTE, APPLICANT_HEADER, ORGANISATION_HEADER, *APPLICATION_COLUMNS,
         REVIEW_HEADER, LITIGATION_HEADER, *REVIEW_ROWS, *REVIEW_COLUMNS, DISCLOSURE_ROW_HEADER,
-        FEE_VALUE, *(fee.label for fee in FEE_ROWS), *OUTCOME_GROUP_NAMES.values(),
+        INDICATOR_HEADER, FEE_VALUE, *(fee.label for fee in FEE_ROWS), *OUTCOME_GROUP_NAMES.values(),
     }
     for fmt in FORMATS:
         for row in fmt.application_rows:
