@@ -282,7 +282,8 @@ class FeeRow:
 
 
 INDICATOR_HEADER = "指标"  # the indicator column of disclosure.csv and fees.csv
-FEE_VALUE = "数值"
+VALUE_HEADER = "数值"  # their value column
+FEE_VALUE = VALUE_HEADER  # the one column of a fees row
 FEE_NOTICES = "发出收费通知件数"
 FEE_NOTICE_AMOUNT = "收费通知总金额（万元）"
 FEE_COLLECTED = "实际收取金额（万元）"

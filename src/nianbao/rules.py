@@ -24,18 +24,23 @@ class Rule:
     id: str
     severity: str
     statement: str
+    # May a department explain a deviation in waivers.csv?  Structure, blanks and
+    # template prompts must be fixed, not explained; W1 and F1 are about the
+    # waivers and the folders themselves.  (contract.UNWAIVABLE repeats this list
+    # until issue 13's lead reads it from here; tests/test_reference.py keeps them equal.)
+    waivable: bool = True
 
 
 RULES = {
     rule.id: rule
     for rule in (
-        Rule("INPUT", ERROR, "输入文件须齐全、可读，行列须与官方格式一致"),
+        Rule("INPUT", ERROR, "输入文件须齐全、可读，行列须与官方格式一致", waivable=False),
         Rule("R1", ERROR, f"申请表每一列：第一项加第二项之和，等于第三项（{F.OUTCOME_TOTAL}）加第四项之和"),
         Rule("R2", ERROR, f"申请表每一行：{F.TOTAL}等于{F.NATURAL_PERSON}与{F.ORGANISATION_HEADER}各类之和"),
         Rule("R3", ERROR, f"申请表每一列：{F.OUTCOME_TOTAL}等于（一）至（六）各项办理结果之和"),
         Rule("R4", ERROR, f"复议诉讼表每一组：{F.TOTAL}等于{'、'.join(F.REVIEW_COLUMNS[:-1])}之和"),
         Rule("R5", ERROR, f"每个数字单元格都须填写：件数为0至{F.NUMBER_LIMIT}的整数，{F.ITEMS_CHANGE}可为负，"
-                          f"金额为0至{F.NUMBER_LIMIT}万元、最多{F.AMOUNT_PLACES}位小数"),
+                          f"金额为0至{F.NUMBER_LIMIT}万元、最多{F.AMOUNT_PLACES}位小数", waivable=False),
         Rule("S1", WARNING, f"{F.PUBLISHED_TOTAL}不应小于{F.NEWLY_PUBLISHED}"),
         Rule("S2", WARNING, f"{F.REPEALED}不应大于上年{F.IN_FORCE}与{F.ISSUED}之和"),
         Rule("S3", WARNING, "因逾期未缴费不再处理的申请数不应多于发出的收费通知件数"),
@@ -47,13 +52,19 @@ RULES = {
         Rule("N1", WARNING, f"报告文字须包含{'、'.join(F.plain(h) for h in F.AUTHORED_SECTIONS)}"),
         Rule("D1", WARNING, "部门年报应在次年1月31日前公开（《条例》第四十九条）"),
         Rule("M1", WARNING, "名单中的部门应在本地区有数据的年度提交数据"),
-        Rule("N2", ERROR, "报告文字不得保留模板的提示语，同一部分的标题不得重复"),
-        Rule("W1", WARNING, "每条说明（waivers.csv）都应对应一个实际存在的问题"),
-        Rule("F1", WARNING, "data/ 中只应有年度文件夹、部门文件夹和数据约定中的文件；其他文件和文件夹不读取、不发布"),
+        Rule("N2", ERROR, "报告文字不得保留模板的提示语，同一部分的标题不得重复", waivable=False),
+        Rule("W1", WARNING, "每条说明（waivers.csv）都应对应一个实际存在的问题", waivable=False),
+        Rule("F1", WARNING, "data/ 中只应有年度文件夹、部门文件夹和数据约定中的文件；其他文件和文件夹不读取、不发布", waivable=False),
         Rule("N3", WARNING, "报告文字中的链接须为 http、https 或 mailto 网址；报告不含图片（只显示图片的替代文字）"),
         Rule("P1", ERROR, "报告文字、说明和表格中不得含有身份证号、手机号等个人信息"),
     )
 }
+
+
+def unwaivable() -> tuple[str, ...]:
+    """The rules whose findings no waiver explains away."""
+    return tuple(rule.id for rule in RULES.values() if not rule.waivable)
+
 
 THIS_YEAR = 0
 LAST_YEAR = -1
