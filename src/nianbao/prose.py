@@ -13,9 +13,6 @@ from . import formats as F
 from .contract import Submission
 from .template import amount_text
 
-GROUP_NAMES = F.OUTCOME_GROUP_NAMES  # outcome group → its short name
-
-
 NO_APPLICATION_CHARTS = "本年度无政府信息公开申请数据，不作申请构成和办理结果图。"
 
 
@@ -51,7 +48,7 @@ def app(sub: Submission, row: str, column: str = F.TOTAL) -> int:
 
 def group_totals(sub: Submission, column: str = F.TOTAL) -> dict[str, int]:
     """（一）…（六） outcome groups → count (a group sums its sub-rows)."""
-    totals = dict.fromkeys(GROUP_NAMES, 0)
+    totals = dict.fromkeys(F.OUTCOME_GROUPS, 0)
     for row in sub.format.outcome_rows:
         totals[row.group or row.label] += app(sub, row.label, column)
     return totals
@@ -121,7 +118,7 @@ def applications_summary(sub: Submission, previous: Submission | None) -> str:
     text += f"上年结转政府信息公开申请{carried_in}件。"
     groups = group_totals(sub)
     if done:
-        outcome = "，".join(f"{GROUP_NAMES[g]}{n}件，占{share(n, done)}" for g, n in groups.items())
+        outcome = "，".join(f"{F.OUTCOME_GROUP_NAMES[g]}{n}件，占{share(n, done)}" for g, n in groups.items())
         text += f"本年度办结{done}件，其中{outcome}。"
     else:
         text += "本年度无办结的申请。"
