@@ -11,9 +11,11 @@ import random
 from pathlib import Path
 
 import pytest
+from htmlgrid import grid as expand
+from htmlgrid import table_with_class
 
 from nianbao import formats as F
-from nianbao import prose, rules, synth
+from nianbao import prose, rules, synth, tables
 from nianbao.contract import Submission
 from nianbao.xlsx.sheets import layout, value_cells
 
@@ -153,7 +155,7 @@ def test_grid_tiles_its_rectangle_once(fmt, table):
                 assert (r, c) not in covered, f"{cell} overlaps {covered[(r, c)]}"
                 covered[(r, c)] = cell
     assert set(covered) == {(r, c) for r in range(grid.height) for c in range(grid.width)}
-    assert [(c.row, c.col) for c in grid.cells] == sorted((c.row, c.col) for c in grid.cells) or table == F.APPLICATIONS
+    assert [(c.row, c.col) for c in grid.cells] == sorted((c.row, c.col) for c in grid.cells)  # row by row
 
 
 def test_grid_of_an_unknown_table_is_refused():
@@ -187,3 +189,40 @@ def test_prose_claims_name_existing_cells(fmt, year):
     assert all(texts)
     assert sum(prose.group_totals(sub).values()) == sub.value(F.APPLICATIONS, F.OUTCOME_TOTAL, F.TOTAL)
     assert prose.lawsuit_total(sub) == sum(sub.value(F.REVIEW, row, F.TOTAL) for row in F.LAWSUIT_ROWS)
+
+
+# ---------------------------------------------------------------------------
+# The HTML tables are the grid, drawn
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt,year", ((F.V2019, 2020), (F.V2021, 2022)), ids=("V2019", "V2021"))
+@pytest.mark.parametrize("table", (F.APPLICATIONS, F.REVIEW, F.DISCLOSURE))
+def test_html_table_reads_back_as_its_grid(fmt, year, table):
+    values = synth.department_year(fmt, random.Random(3), 50)
+    sub = Submission(department=None, year=year, format=fmt, folder="x", values=values)
+    html = tables.official_table(sub, table)
+    drawn = expand(table_with_class(html, table))
+    cells = F.grid(fmt, table)
+    assert len(drawn) == cells.height and all(len(row) == cells.width for row in drawn)
+    for cell in cells.cells:
+        seen = drawn[cell.row][cell.col]
+        if cell.kind == F.VALUE:
+            assert (seen["tag"], seen["attrs"]["data-row"], seen["attrs"]["data-col"]) == ("td", cell.key[1], cell.key[2])
+        else:
+            assert (seen["tag"], seen["text"]) == ("th", cell.text)
+        assert (seen["rowspan"], seen["colspan"]) == (cell.rows, cell.cols)
+
+
+def test_header_attributes_keep_their_published_order():
+    # The published pages write an indicator's scope before its colspan, every
+    # other header its spans first: the bytes of the reports depend on it.
+    sub = Submission(department=None, year=2022, format=F.V2021, folder="x", values={})
+    disclosure = tables.disclosure_table(sub)
+    assert f'<th scope="col" colspan="3">{F.DECISIONS_THIS_YEAR}</th>' in disclosure
+    assert '<tr class="item"><th colspan="4" scope="colgroup">' in disclosure
+    assert f'<tr class="head"><th scope="col">{F.DISCLOSURE_ROW_HEADER}</th>' in disclosure
+    applications = tables.applications_table(sub)
+    assert '<thead><tr><th colspan="3" rowspan="3" class="note">' in applications
+    assert f'<th rowspan="2" scope="col">{F.NATURAL_PERSON}</th>' in applications
+    assert f'<th colspan="2" scope="row">{F.GRANTED}</th>' in applications
