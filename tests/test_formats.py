@@ -1,4 +1,4 @@
-"""The official formats as data (FORMAT.md §2–5)."""
+"""The official formats as data (reference: docs/规则.md)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from nianbao import formats as F
 
-# FORMAT.md §3.4 rows 3–25 / §4.3, verbatim.
+# The application rows as the notices print them, verbatim.
 COMMON_HEAD = [
     "一、本年新收政府信息公开申请数量",
     "二、上年结转政府信息公开申请数量",

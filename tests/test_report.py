@@ -79,7 +79,7 @@ def test_application_table_merges_cells_as_the_official_form(two_years, year, sp
         assert headers[F.OTHER]["rowspan"] == 3
     else:
         assert headers[F.OTHER]["colspan"] == 2  # one data row of its own
-    # No invented subtotal rows for the groups (FORMAT.md §3.4).
+    # No invented subtotal rows for the groups (the official table has none; docs/规则.md).
     assert all(c["attrs"].get("data-row") not in (F.WITHHELD, F.UNABLE, F.NOT_HANDLED)
                for row in table["rows"] for c in row["cells"] if c["tag"] == "td")
 

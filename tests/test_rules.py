@@ -1,4 +1,4 @@
-"""Every rule of FORMAT.md §6 (and N1, S5, M1, waivers), holding and failing,
+"""Every rule of docs/规则.md (and N1, S5, M1, waivers), holding and failing,
 with the finding pointing at the cell the rule checks."""
 
 from __future__ import annotations

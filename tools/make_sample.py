@@ -120,7 +120,7 @@ DEPARTMENTS = (
     ),
     Dept(
         "ziranziyuan", "示例区自然资源局", "区自然资源局", (300, 600), docs=2,
-        decisions={"行政许可": (400, 900), "其他对外管理服务事项": (100, 300), "行政处罚": (20, 80), "行政强制": (0, 6)},
+        decisions={F.LICENSING: (400, 900), F.OTHER_SERVICES: (100, 300), F.PENALTIES: (20, 80), F.COMPULSION: (0, 6)},
         fee_amount=(40, 160), fee_notices={2022: 3, 2023: 2, 2024: 4},
         topics=(
             _t("及时发布征收土地预公告、征地补偿安置方案，保障被征地群众的知情权和参与权"),
@@ -148,7 +148,7 @@ DEPARTMENTS = (
     ),
     Dept(
         "shichangjianguan", "示例区市场监督管理局", "区市场监管局", (40, 90),
-        decisions={"行政许可": (1500, 3200), "其他对外管理服务事项": (200, 600), "行政处罚": (80, 260), "行政强制": (10, 60)},
+        decisions={F.LICENSING: (1500, 3200), F.OTHER_SERVICES: (200, 600), F.PENALTIES: (80, 260), F.COMPULSION: (10, 60)},
         fee_notices={2024: 1},
         topics=(
             _t("通过国家企业信用信息公示系统公示行政许可和行政处罚信息，做到应公示尽公示"),
@@ -175,7 +175,7 @@ DEPARTMENTS = (
     ),
     Dept(
         "jiaoyu", "示例区教育局", "区教育局", (3, 10),
-        decisions={"行政许可": (10, 40), "其他对外管理服务事项": (5, 20), "行政处罚": (0, 3)},
+        decisions={F.LICENSING: (10, 40), F.OTHER_SERVICES: (5, 20), F.PENALTIES: (0, 3)},
         topics=(
             _t("提前公开义务教育阶段招生入学政策、学区划分和报名时间"),
             _t("公开中小学校服务性收费和代收费项目及标准"),
@@ -199,7 +199,7 @@ DEPARTMENTS = (
     ),
     Dept(
         "weijian", "示例区卫生健康委员会", "区卫健委", (4, 10),
-        decisions={"行政许可": (60, 200), "其他对外管理服务事项": (20, 60), "行政处罚": (10, 50), "行政强制": (0, 4)},
+        decisions={F.LICENSING: (60, 200), F.OTHER_SERVICES: (20, 60), F.PENALTIES: (10, 50), F.COMPULSION: (0, 4)},
         topics=(
             _t("及时准确发布新冠肺炎疫情防控信息和防控政策", _COVID),
             _t("公开医疗机构执业登记和医师执业注册信息"),
@@ -224,7 +224,7 @@ DEPARTMENTS = (
     ),
     Dept(
         "zhujian", "示例区住房和城乡建设局", "区住建局", (60, 120),
-        decisions={"行政许可": (150, 400), "其他对外管理服务事项": (30, 90), "行政处罚": (15, 60), "行政强制": (0, 5)},
+        decisions={F.LICENSING: (150, 400), F.OTHER_SERVICES: (30, 90), F.PENALTIES: (15, 60), F.COMPULSION: (0, 5)},
         fee_amount=(5, 30), fee_notices={2023: 1},
         topics=(
             _t("公开保障性住房申请条件、分配过程和分配结果"),
@@ -249,7 +249,7 @@ DEPARTMENTS = (
     ),
     Dept(
         "minzheng", "示例区民政局", "区民政局", (1, 6),
-        decisions={"行政许可": (5, 20), "其他对外管理服务事项": (10, 40), "行政处罚": (0, 2)},
+        decisions={F.LICENSING: (5, 20), F.OTHER_SERVICES: (10, 40), F.PENALTIES: (0, 2)},
         topics=(
             _t("按月公开城乡最低生活保障和特困人员供养对象人数及资金发放情况"),
             _t("公开临时救助政策和申请流程"),
@@ -294,7 +294,7 @@ DEPARTMENTS = (
     ),
     Dept(
         "yibao", "示例区医疗保障局", "区医保局", (2, 8), first_year=2020,
-        decisions={"其他对外管理服务事项": (5, 15), "行政处罚": (2, 15)},
+        decisions={F.OTHER_SERVICES: (5, 15), F.PENALTIES: (2, 15)},
         topics=(
             _t("公开城乡居民医疗保险参保缴费政策和缴费标准"),
             _t("公开定点医药机构名单及协议管理情况"),
@@ -342,19 +342,19 @@ def disclosure_values(dept: Dept, fmt: F.Format, rng: random.Random, previous: d
     for item in fmt.disclosure:
         for row in item.rows:
             first = item is fmt.disclosure[0]
-            keep = (dept.docs > 0 and row != "规章") if first else (
+            keep = (dept.docs > 0 and row != F.REGULATIONS) if first else (
                 row in dept.decisions
-                or (row == "行政事业性收费" and dept.fee_amount)
-                or (row == "政府集中采购" and not dept.zero)
+                or (row == F.CHARGES and dept.fee_amount)
+                or (row == F.PROCUREMENT and not dept.zero)
             )
             if not keep:  # 规章 are made by larger governments, never by a district department
                 for col in item.columns:
                     values[(F.DISCLOSURE, row, col.label)] = Decimal(0) if col.domain == F.AMOUNT else 0
                 continue
             for col in item.columns:
-                if col.label in ("处理决定数量", "本年处理决定数量") and row in dept.decisions:
+                if col.label in (F.DECISIONS, F.DECISIONS_THIS_YEAR) and row in dept.decisions:
                     values[(F.DISCLOSURE, row, col.label)] = rng.randint(*dept.decisions[row])
-                elif col.label == "本年收费金额（单位：万元）":
+                elif col.label == F.CHARGES_AMOUNT:
                     lo, hi = dept.fee_amount
                     values[(F.DISCLOSURE, row, col.label)] = Decimal(rng.randint(lo * 10_000, hi * 10_000)) / 10_000
     return values
@@ -367,7 +367,7 @@ def department_values(dept: Dept, year: int, previous: dict | None) -> dict:
     rng = rng_for("values", dept.id, year)
     size = rng.randint(*dept.size)
     if previous is None:  # the first report: some applications came over from the year before
-        carried = {NP: rng.randint(0, max(1, size // 12)), "商业企业": rng.randint(0, max(0, size // 60))}
+        carried = {NP: rng.randint(0, max(1, size // 12)), F.ORGANISATIONS[0]: rng.randint(0, max(0, size // 60))}
         previous = {}
     else:
         carried = {col: previous.get((A, F.CARRIED_OUT, col), 0) for col in F.APPLICATION_COLUMNS}
@@ -486,14 +486,15 @@ def _applications_paragraph(dept: Dept, year: int, values, rng) -> str:
         if cin:
             text += f"，上年结转{cin}件"
         text += f"，办结{done}件"
-        text += f"，结转下年度继续办理{out}件" if out else "，无结转下年度办理的申请"
+        text += f"，{F.plain(F.CARRIED_OUT)}{out}件" if out else "，无结转下年度办理的申请"
     return f"（二）依申请公开。{text}。{rng.choice(HANDLING if new or cin else READY)}。"
 
 
 def _decisions_sentence(values, fmt) -> str:
     parts = []
-    for row, verb in (("行政许可", "行政许可决定"), ("行政处罚", "行政处罚决定"), ("行政强制", "行政强制决定")):
-        col = "处理决定数量" if fmt is F.V2019 else "本年处理决定数量"
+    for row in (F.LICENSING, F.PENALTIES, F.COMPULSION):
+        verb = f"{row}决定"
+        col = F.DECISIONS if fmt is F.V2019 else F.DECISIONS_THIS_YEAR
         n = values.get((F.DISCLOSURE, row, col), 0)
         if n:
             parts.append(f"{verb}{n}件")
@@ -502,16 +503,16 @@ def _decisions_sentence(values, fmt) -> str:
 
 def _docs_sentence(values, fmt) -> str:
     if fmt is F.V2019:
-        made = values.get((F.DISCLOSURE, "规范性文件", "本年新制作数量"), 0)
-        total = values.get((F.DISCLOSURE, "规范性文件", "对外公开总数量"), 0)
+        made = values.get((F.DISCLOSURE, F.NORMATIVE_DOCUMENTS, F.NEWLY_MADE), 0)
+        total = values.get((F.DISCLOSURE, F.NORMATIVE_DOCUMENTS, F.PUBLISHED_TOTAL), 0)
         if not made and not total:
             return ""
-        return f"本年新制作规范性文件{made}件，对外公开的规范性文件共{total}件"
-    issued = values.get((F.DISCLOSURE, "行政规范性文件", "本年制发件数"), 0)
-    valid = values.get((F.DISCLOSURE, "行政规范性文件", "现行有效件数"), 0)
+        return f"本年新制作{F.NORMATIVE_DOCUMENTS}{made}件，对外公开的{F.NORMATIVE_DOCUMENTS}共{total}件"
+    issued = values.get((F.DISCLOSURE, F.ADMINISTRATIVE_NORMATIVE_DOCUMENTS, F.ISSUED), 0)
+    valid = values.get((F.DISCLOSURE, F.ADMINISTRATIVE_NORMATIVE_DOCUMENTS, F.IN_FORCE), 0)
     if not issued and not valid:
         return ""
-    return f"本年制发行政规范性文件{issued}件，现行有效{valid}件，均已在政策文件库公开"
+    return f"本年制发{F.ADMINISTRATIVE_NORMATIVE_DOCUMENTS}{issued}件，现行有效{valid}件，均已在政策文件库公开"
 
 
 def section_one(dept: Dept, year: int, values, rng) -> str:
@@ -525,8 +526,8 @@ def section_one(dept: Dept, year: int, values, rng) -> str:
     active = f"（一）主动公开。全年通过区政府门户网站公开政府信息{published}条。{_cn_list(topics)}。"
     if extra:
         active += "，".join(extra) + "。"
-    review = _review_total(values, "行政复议")
-    suits = _review_total(values, "未经复议直接起诉", "复议后起诉")
+    review = _review_total(values, F.ADMINISTRATIVE_REVIEW)
+    suits = _review_total(values, *F.LAWSUIT_ROWS)
     if review or suits:
         legal = f"因政府信息公开工作被申请行政复议{review}件，" if review else "未发生因政府信息公开引起的行政复议，"
         legal += f"被提起行政诉讼{suits}件。" if suits else "未被提起行政诉讼。"
@@ -551,10 +552,8 @@ def section_three(dept: Dept, year: int, values) -> str | None:
         return None
     persons = _v(values, F.NEW, NP)
     text = (
-        f"本年度新收政府信息公开申请{new}件，其中自然人提出{persons}件，法人或其他组织提出{new - persons}件。"
-        f"从办理结果看，予以公开{_v(values, F.GRANTED)}件，部分公开{_v(values, F.PARTIAL)}件，"
-        f"不予公开{_group(values, fmt, F.WITHHELD)}件，无法提供{_group(values, fmt, F.UNABLE)}件，"
-        f"不予处理{_group(values, fmt, F.NOT_HANDLED)}件，其他处理{_group(values, fmt, F.OTHER)}件。"
+        f"本年度新收政府信息公开申请{new}件，其中{NP}提出{persons}件，{F.ORGANISATION_HEADER}提出{new - persons}件。"
+        f"从办理结果看，{'，'.join(f'{F.OUTCOME_GROUP_NAMES[g]}{_group(values, fmt, g)}件' for g in F.OUTCOME_GROUPS)}。"
     )
     if (dept.id, year) == MERGER:
         text += (

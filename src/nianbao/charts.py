@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from . import formats as F
 from .contract import Submission
 from .html import text
-from .prose import GROUP_NAMES, group_totals
+from .prose import group_totals
 
 _PALETTE = ("#1f4e79", "#c0504d", "#9bbb59", "#8064a2", "#f79646", "#4bacc6", "#7f7f7f")
 _FONT_READY = False
@@ -127,7 +127,7 @@ def outcomes(sub: Submission) -> Chart | None:
     totals = group_totals(sub)
     if not any(totals.values()):
         return None
-    labels = [GROUP_NAMES[g] for g in totals]
+    labels = [F.OUTCOME_GROUP_NAMES[g] for g in totals]
     values = list(totals.values())
     title = f"{sub.year}年申请办理结果"
     return Chart(title, f"{title}：{_pairs_text(labels, values)}。", _hbar(labels, values, title))
@@ -173,7 +173,7 @@ def review(sub: Submission) -> Chart | None:
     ax.invert_yaxis()
     ax.legend(frameon=False, ncols=4, loc="upper center", bbox_to_anchor=(0.5, -0.12))
     ax.xaxis.get_major_locator().set_params(integer=True)
-    title = f"{sub.year}年行政复议、行政诉讼结果"
+    title = f"{sub.year}年{F.REVIEW_HEADER}、{F.LITIGATION_HEADER}结果"
     ax.set_title(title, loc="left")
     alt = title + "：" + "；".join(f"{g}{_pairs_text(outcomes_, values[g])}" for g in groups) + "。"
     return Chart(title, alt, render_png(fig))

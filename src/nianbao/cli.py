@@ -12,7 +12,7 @@ import sys
 import unicodedata
 import warnings
 
-from . import __version__
+from . import __version__, reference
 from .errors import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, NianbaoError
 
 _ARGPARSE_MESSAGES = (
@@ -447,6 +447,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--scheduler", metavar="地址", help="在 Dask 集群上运行，如 tcp://10.0.0.5:8786（默认：本机多进程）")
     build.add_argument("--fresh-kernels", action="store_true", help="每份报告启动一个新内核（较慢；默认每个工作进程复用一个内核，报告之间重置）")
     build.set_defaults(func=cmd_build)
+    reference.add_parser(commands)
     return parser
 
 

@@ -31,8 +31,8 @@ from .waiver_reader import (MIN_EXPLANATION, WAIVABLE_TABLES, WAIVERS_FILE, WAIV
 
 APPLICATION_ROW_HEADER = "项目"
 REVIEW_ROW_HEADER = "项目"
-DISCLOSURE_HEADER = (F.DISCLOSURE_ROW_HEADER, "指标", "数值")
-FEES_HEADER = ("指标", F.FEE_VALUE)
+DISCLOSURE_HEADER = (F.DISCLOSURE_ROW_HEADER, F.INDICATOR_HEADER, F.VALUE_HEADER)
+FEES_HEADER = (F.INDICATOR_HEADER, F.FEE_VALUE)
 
 # Limits: a department-year's files are a few KB; anything far larger is a
 # mistake (or an attack) and is refused before it is parsed.
@@ -390,7 +390,7 @@ class _Reader(NarrativeReading, WaiverReading):
         for line, row in rows:
             if self.extra_cells(table, rel, line, row, len(header)):
                 continue
-            raw_row, raw_col = row[index[row_col]].strip(), row[index["指标"]].strip()
+            raw_row, raw_col = row[index[row_col]].strip(), row[index[F.INDICATOR_HEADER]].strip()
             label = lookups["disclosure_rows"].get(normalise_label(raw_row))
             if label is None:
                 other_label = other["disclosure_rows"].get(normalise_label(raw_row))
@@ -449,7 +449,7 @@ class _Reader(NarrativeReading, WaiverReading):
         for line, row in rows:
             if self.extra_cells(table, rel, line, row, len(header)):
                 continue
-            raw = row[index["指标"]].strip()
+            raw = row[index[F.INDICATOR_HEADER]].strip()
             fee = fee_rows.get(normalise_label(raw))
             if fee is None:
                 self.unknown_row(table, rel, line, raw, [f.label for f in F.FEE_ROWS])

@@ -6,12 +6,20 @@ punctuation and curly quotes as printed), the merged-cell structure a renderer
 needs, and the value domain of every cell.  Loaders, rules, templates and
 renderers read these declarations; none of them spells a label of its own.
 
-Source: ``FORMAT.md`` §2–5 (V2019 = 国办公开办函〔2019〕60号, report years
-2019–2020; V2021 = 国办公开办函〔2021〕30号, report years 2021 on).
+Every other module refers to a label by its name here (``F.CARRIED_OUT``,
+``F.IN_FORCE``) or through a lookup (:func:`plain`, :data:`OUTCOME_GROUP_NAMES`,
+:func:`grid`); ``tests/test_single_source.py`` fails when a label is typed
+elsewhere.  :func:`grid` gives the merged-cell structure of each official table
+once, for every renderer (HTML, workbook, and the coming Word output and importer).
+
+Reference: ``docs/规则.md`` (generated from this module and :mod:`nianbao.rules`
+by ``nianbao rules --markdown``).  V2019 = 国办公开办函〔2019〕60号, report years
+2019–2020; V2021 = 国办公开办函〔2021〕30号, report years 2021 on.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -63,7 +71,7 @@ TABLE_FILES = {
 }
 
 # ---------------------------------------------------------------------------
-# Document skeleton (both versions use the short headings, FORMAT.md §4.1)
+# Document skeleton (both versions use the short headings)
 # ---------------------------------------------------------------------------
 
 SECTION_HEADINGS = (
@@ -187,20 +195,72 @@ def _application_rows(other_reasons: tuple[str, ...]) -> tuple[ApplicationRow, .
     )
 
 
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+\.)")
+_TRAILING_NOTE = re.compile(r"（[^（）]*）$")
+
+
+def plain(label: str) -> str:
+    """A label as prose names it: without its numbering and its bracketed note.
+
+    四、结转下年度继续办理 → 结转下年度继续办理; （二）部分公开（区分处理的，…） → 部分公开."""
+    return _TRAILING_NOTE.sub("", _NUMBERING.sub("", label))
+
+
+# The outcome groups （一）…（六） of 三、本年度办理结果, with the short names prose and
+# charts use.  A group is one data row (（一）, （二）, V2019's （六）) or sums its sub-rows.
+OUTCOME_GROUPS = (GRANTED, PARTIAL, WITHHELD, UNABLE, NOT_HANDLED, OTHER)
+OUTCOME_GROUP_NAMES = {group: plain(group) for group in OUTCOME_GROUPS}
+
+
 # ---------------------------------------------------------------------------
 # Section 四: review and litigation (identical in both versions)
 # ---------------------------------------------------------------------------
 
 REVIEW_HEADER = "行政复议"
 LITIGATION_HEADER = "行政诉讼"
-REVIEW_ROWS = ("行政复议", "未经复议直接起诉", "复议后起诉")
-REVIEW_COLUMNS = ("结果维持", "结果纠正", "其他结果", "尚未审结", TOTAL)
+ADMINISTRATIVE_REVIEW = REVIEW_HEADER  # the row of the review cases
+DIRECT_LAWSUIT = "未经复议直接起诉"
+LAWSUIT_AFTER_REVIEW = "复议后起诉"
+LAWSUIT_ROWS = (DIRECT_LAWSUIT, LAWSUIT_AFTER_REVIEW)  # together: the lawsuits
+REVIEW_ROWS = (ADMINISTRATIVE_REVIEW, *LAWSUIT_ROWS)
+UPHELD = "结果维持"
+CORRECTED = "结果纠正"
+OTHER_RESULT = "其他结果"
+PENDING = "尚未审结"
+REVIEW_COLUMNS = (UPHELD, CORRECTED, OTHER_RESULT, PENDING, TOTAL)
 
 # ---------------------------------------------------------------------------
 # Section 二: proactive disclosure, one small table per item of 条例第二十条
 # ---------------------------------------------------------------------------
 
 DISCLOSURE_ROW_HEADER = "信息内容"
+
+# Rows (the kinds of information) ...
+REGULATIONS = "规章"
+NORMATIVE_DOCUMENTS = "规范性文件"  # V2019
+ADMINISTRATIVE_NORMATIVE_DOCUMENTS = "行政规范性文件"  # V2021
+LICENSING = "行政许可"
+OTHER_SERVICES = "其他对外管理服务事项"  # V2019
+PENALTIES = "行政处罚"
+COMPULSION = "行政强制"
+CHARGES = "行政事业性收费"
+PROCUREMENT = "政府集中采购"  # V2019
+# ... and the indicators (columns) of V2019 ...
+NEWLY_MADE = "本年新制作数量"
+NEWLY_PUBLISHED = "本年新公开数量"
+PUBLISHED_TOTAL = "对外公开总数量"
+ITEMS_LAST_YEAR = "上一年项目数量"
+ITEMS_CHANGE = "本年增/减"
+DECISIONS = "处理决定数量"
+PURCHASES = "采购项目数量"
+PURCHASE_AMOUNT = "采购总金额（单位：万元）"
+PURCHASE_AMOUNT_BARE = "采购总金额"
+# ... and of V2021.
+ISSUED = "本年制发件数"
+REPEALED = "本年废止件数"
+IN_FORCE = "现行有效件数"
+DECISIONS_THIS_YEAR = "本年处理决定数量"
+CHARGES_AMOUNT = "本年收费金额（单位：万元）"
 
 
 @dataclass(frozen=True)
@@ -223,7 +283,9 @@ class FeeRow:
     domain: str
 
 
-FEE_VALUE = "数值"
+INDICATOR_HEADER = "指标"  # the indicator column of disclosure.csv and fees.csv
+VALUE_HEADER = "数值"  # their value column
+FEE_VALUE = VALUE_HEADER  # the one column of a fees row
 FEE_NOTICES = "发出收费通知件数"
 FEE_NOTICE_AMOUNT = "收费通知总金额（万元）"
 FEE_COLLECTED = "实际收取金额（万元）"
@@ -310,31 +372,31 @@ V2019 = Format(
     disclosure=(
         DisclosureItem(
             "第二十条第（一）项",
-            ("规章", "规范性文件"),
-            (Column("本年新制作数量"), Column("本年新公开数量"), Column("对外公开总数量")),
+            (REGULATIONS, NORMATIVE_DOCUMENTS),
+            (Column(NEWLY_MADE), Column(NEWLY_PUBLISHED), Column(PUBLISHED_TOTAL)),
         ),
         DisclosureItem(
             "第二十条第（五）项",
-            ("行政许可", "其他对外管理服务事项"),
-            (Column("上一年项目数量"), Column("本年增/减", SIGNED), Column("处理决定数量")),
+            (LICENSING, OTHER_SERVICES),
+            (Column(ITEMS_LAST_YEAR), Column(ITEMS_CHANGE, SIGNED), Column(DECISIONS)),
         ),
         DisclosureItem(
             "第二十条第（六）项",
-            ("行政处罚", "行政强制"),
-            (Column("上一年项目数量"), Column("本年增/减", SIGNED), Column("处理决定数量")),
+            (PENALTIES, COMPULSION),
+            (Column(ITEMS_LAST_YEAR), Column(ITEMS_CHANGE, SIGNED), Column(DECISIONS)),
         ),
         DisclosureItem(
             "第二十条第（八）项",
-            ("行政事业性收费",),
-            (Column("上一年项目数量"), Column("本年增/减", SIGNED)),
+            (CHARGES,),
+            (Column(ITEMS_LAST_YEAR), Column(ITEMS_CHANGE, SIGNED)),
         ),
         DisclosureItem(
             "第二十条第（九）项",
-            ("政府集中采购",),
+            (PROCUREMENT,),
             (
-                Column("采购项目数量"),
-                # FORMAT.md §4.2: copies differ; the kit prints the unit, accepts the bare label.
-                Column("采购总金额（单位：万元）", AMOUNT, aliases=("采购总金额",)),
+                Column(PURCHASES),
+                # Published copies differ; the kit prints the unit, accepts the bare label.
+                Column(PURCHASE_AMOUNT, AMOUNT, aliases=(PURCHASE_AMOUNT_BARE,)),
             ),
         ),
     ),
@@ -350,15 +412,15 @@ V2021 = Format(
     disclosure=(
         DisclosureItem(
             "第二十条第（一）项",
-            ("规章", "行政规范性文件"),
-            (Column("本年制发件数"), Column("本年废止件数"), Column("现行有效件数")),
+            (REGULATIONS, ADMINISTRATIVE_NORMATIVE_DOCUMENTS),
+            (Column(ISSUED), Column(REPEALED), Column(IN_FORCE)),
         ),
-        DisclosureItem("第二十条第（五）项", ("行政许可",), (Column("本年处理决定数量"),)),
-        DisclosureItem("第二十条第（六）项", ("行政处罚", "行政强制"), (Column("本年处理决定数量"),)),
+        DisclosureItem("第二十条第（五）项", (LICENSING,), (Column(DECISIONS_THIS_YEAR),)),
+        DisclosureItem("第二十条第（六）项", (PENALTIES, COMPULSION), (Column(DECISIONS_THIS_YEAR),)),
         DisclosureItem(
             "第二十条第（八）项",
-            ("行政事业性收费",),
-            (Column("本年收费金额（单位：万元）", AMOUNT),),
+            (CHARGES,),
+            (Column(CHARGES_AMOUNT, AMOUNT),),
         ),
     ),
     fees_required=True,
@@ -384,3 +446,27 @@ def format_for_year(year: int) -> Format:
 
 def other_format(fmt: Format) -> Format:
     return V2021 if fmt is V2019 else V2019
+
+
+# ---------------------------------------------------------------------------
+# Every label, for the single-source test and the reference
+# ---------------------------------------------------------------------------
+
+
+def labels() -> frozenset[str]:
+    """Every label, heading and short name this module declares (both versions)."""
+    found = {
+        *SECTION_HEADINGS, BALANCE_NOTE, APPLICANT_HEADER, ORGANISATION_HEADER, *APPLICATION_COLUMNS,
+        REVIEW_HEADER, LITIGATION_HEADER, *REVIEW_ROWS, *REVIEW_COLUMNS, DISCLOSURE_ROW_HEADER,
+        INDICATOR_HEADER, FEE_VALUE, *(fee.label for fee in FEE_ROWS), *OUTCOME_GROUP_NAMES.values(),
+    }
+    for fmt in FORMATS:
+        for row in fmt.application_rows:
+            found.update(row.path)
+            found.update(plain(label) for label in row.path)
+        for item in fmt.disclosure:
+            found.add(item.article)
+            found.update(item.rows)
+            for col in item.columns:
+                found.update((col.label, *col.aliases))
+    return frozenset(found)

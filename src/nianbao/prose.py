@@ -1,7 +1,8 @@
 """Generated narrative: the paragraphs the kit writes from the tables.
 
 Every number here is read from the same cells the tables print, so prose and
-tables cannot disagree (FORMAT.md §7.7).  Wording lives here, not in the notebook.
+tables cannot disagree (rule S4, ``docs/规则.md``).  Wording lives here, not in the
+notebook; labels come from :mod:`formats` by name.
 """
 
 from __future__ import annotations
@@ -11,16 +12,6 @@ from datetime import date
 from . import formats as F
 from .contract import Submission
 from .template import amount_text
-
-GROUP_NAMES = {
-    F.GRANTED: "予以公开",
-    F.PARTIAL: "部分公开",
-    F.WITHHELD: "不予公开",
-    F.UNABLE: "无法提供",
-    F.NOT_HANDLED: "不予处理",
-    F.OTHER: "其他处理",
-}
-
 
 NO_APPLICATION_CHARTS = "本年度无政府信息公开申请数据，不作申请构成和办理结果图。"
 
@@ -57,7 +48,7 @@ def app(sub: Submission, row: str, column: str = F.TOTAL) -> int:
 
 def group_totals(sub: Submission, column: str = F.TOTAL) -> dict[str, int]:
     """（一）…（六） outcome groups → count (a group sums its sub-rows)."""
-    totals = dict.fromkeys(GROUP_NAMES, 0)
+    totals = dict.fromkeys(F.OUTCOME_GROUPS, 0)
     for row in sub.format.outcome_rows:
         totals[row.group or row.label] += app(sub, row.label, column)
     return totals
@@ -73,35 +64,42 @@ def preamble(sub: Submission) -> str:
 
 def key_figures(sub: Submission) -> str:
     new, done = app(sub, F.NEW), app(sub, F.OUTCOME_TOTAL)
-    review = sub.value(F.REVIEW, "行政复议", F.TOTAL)
-    lawsuits = sub.value(F.REVIEW, "未经复议直接起诉", F.TOTAL) + sub.value(F.REVIEW, "复议后起诉", F.TOTAL)
+    review = sub.value(F.REVIEW, F.ADMINISTRATIVE_REVIEW, F.TOTAL)
+    lawsuits = lawsuit_total(sub)
     return (
-        f"主要数据：{sub.year}年新收政府信息公开申请{new}件，办结{done}件，结转下年度继续办理{app(sub, F.CARRIED_OUT)}件；"
-        f"因政府信息公开工作被申请行政复议{review}件，被提起行政诉讼{lawsuits}件。"
+        f"主要数据：{sub.year}年新收政府信息公开申请{new}件，办结{done}件，{F.plain(F.CARRIED_OUT)}{app(sub, F.CARRIED_OUT)}件；"
+        f"因政府信息公开工作被申请{F.REVIEW_HEADER}{review}件，被提起{F.LITIGATION_HEADER}{lawsuits}件。"
     )
+
+
+def lawsuit_total(sub: Submission, column: str = F.TOTAL) -> int:
+    """The lawsuits: filed directly and after review."""
+    return sum(sub.value(F.REVIEW, row, column) for row in F.LAWSUIT_ROWS)
 
 
 def disclosure_summary(sub: Submission) -> str:
     def v(row, col):
         return sub.value(F.DISCLOSURE, row, col)
 
+    documents, *_ = sub.format.disclosure  # 第二十条第（一）项: 规章 and the normative documents
     if sub.format is F.V2019:
         docs = "；".join(
-            f"{row}本年新制作{v(row, '本年新制作数量')}件、新公开{v(row, '本年新公开数量')}件，对外公开总数{v(row, '对外公开总数量')}件"
-            for row in ("规章", "规范性文件")
+            f"{row}本年新制作{v(row, F.NEWLY_MADE)}件、新公开{v(row, F.NEWLY_PUBLISHED)}件，对外公开总数{v(row, F.PUBLISHED_TOTAL)}件"
+            for row in documents.rows
         )
-        decisions = "，".join(f"{row}{v(row, '处理决定数量')}件" for row in ("行政许可", "其他对外管理服务事项", "行政处罚", "行政强制"))
+        decided = (F.LICENSING, F.OTHER_SERVICES, F.PENALTIES, F.COMPULSION)
+        decisions = "，".join(f"{row}{v(row, F.DECISIONS)}件" for row in decided)
         return (
             f"本年度{docs}。作出处理决定：{decisions}。"
-            f"政府集中采购项目{v('政府集中采购', '采购项目数量')}个，采购总金额{amount(v('政府集中采购', '采购总金额（单位：万元）'))}万元。"
+            f"{F.PROCUREMENT}项目{v(F.PROCUREMENT, F.PURCHASES)}个，{F.PURCHASE_AMOUNT_BARE}{amount(v(F.PROCUREMENT, F.PURCHASE_AMOUNT))}万元。"
         )
     docs = "；".join(
-        f"{row}本年制发{v(row, '本年制发件数')}件、废止{v(row, '本年废止件数')}件，现行有效{v(row, '现行有效件数')}件"
-        for row in ("规章", "行政规范性文件")
+        f"{row}本年制发{v(row, F.ISSUED)}件、废止{v(row, F.REPEALED)}件，现行有效{v(row, F.IN_FORCE)}件"
+        for row in documents.rows
     )
-    decisions = "，".join(f"{row}{v(row, '本年处理决定数量')}件" for row in ("行政许可", "行政处罚", "行政强制"))
-    fee = amount(v("行政事业性收费", "本年收费金额（单位：万元）"))
-    return f"本年度{docs}。作出处理决定：{decisions}。本年行政事业性收费金额{fee}万元。"
+    decisions = "，".join(f"{row}{v(row, F.DECISIONS_THIS_YEAR)}件" for row in (F.LICENSING, F.PENALTIES, F.COMPULSION))
+    fee = amount(v(F.CHARGES, F.CHARGES_AMOUNT))
+    return f"本年度{docs}。作出处理决定：{decisions}。本年{F.CHARGES}金额{fee}万元。"
 
 
 def applications_summary(sub: Submission, previous: Submission | None) -> str:
@@ -115,16 +113,16 @@ def applications_summary(sub: Submission, previous: Submission | None) -> str:
     org_parts = "、".join(f"{o}{app(sub, F.NEW, o)}件" for o in F.ORGANISATIONS if app(sub, F.NEW, o))
     text = f"{sub.year}年新收政府信息公开申请{new}件{change(new, before)}。"
     if new:
-        text += f"其中自然人申请{people}件，占{share(people, new)}；法人或其他组织申请{orgs}件，占{share(orgs, new)}"
+        text += f"其中{F.NATURAL_PERSON}申请{people}件，占{share(people, new)}；{F.ORGANISATION_HEADER}申请{orgs}件，占{share(orgs, new)}"
         text += f"（{org_parts}）。" if org_parts else "。"
     text += f"上年结转政府信息公开申请{carried_in}件。"
     groups = group_totals(sub)
     if done:
-        outcome = "，".join(f"{GROUP_NAMES[g]}{n}件，占{share(n, done)}" for g, n in groups.items())
+        outcome = "，".join(f"{F.OUTCOME_GROUP_NAMES[g]}{n}件，占{share(n, done)}" for g, n in groups.items())
         text += f"本年度办结{done}件，其中{outcome}。"
     else:
         text += "本年度无办结的申请。"
-    text += f"结转下年度继续办理{carried_out}件。"
+    text += f"{F.plain(F.CARRIED_OUT)}{carried_out}件。"
     return text
 
 
@@ -132,18 +130,18 @@ def review_summary(sub: Submission) -> str:
     def cell(group, col=F.TOTAL):
         return sub.value(F.REVIEW, group, col)
 
-    review = cell("行政复议")
-    direct, after = cell("未经复议直接起诉"), cell("复议后起诉")
+    review = cell(F.ADMINISTRATIVE_REVIEW)
+    direct, after = cell(F.DIRECT_LAWSUIT), cell(F.LAWSUIT_AFTER_REVIEW)
     if not (review or direct or after):
-        return f"{sub.year}年未发生因政府信息公开工作被申请行政复议、提起行政诉讼的情况。"
+        return f"{sub.year}年未发生因政府信息公开工作被申请{F.REVIEW_HEADER}、提起{F.LITIGATION_HEADER}的情况。"
 
     def breakdown(group):
         parts = [f"{col}{cell(group, col)}件" for col in F.REVIEW_COLUMNS[:-1] if cell(group, col)]
         return f"（{'，'.join(parts)}）" if parts else ""
 
-    text = f"{sub.year}年因政府信息公开工作被申请行政复议{review}件{breakdown('行政复议')}；"
-    text += f"被提起行政诉讼{direct + after}件，其中未经复议直接起诉{direct}件{breakdown('未经复议直接起诉')}，"
-    text += f"复议后起诉{after}件{breakdown('复议后起诉')}。"
+    text = f"{sub.year}年因政府信息公开工作被申请{F.REVIEW_HEADER}{review}件{breakdown(F.ADMINISTRATIVE_REVIEW)}；"
+    text += f"被提起{F.LITIGATION_HEADER}{direct + after}件，其中{F.DIRECT_LAWSUIT}{direct}件{breakdown(F.DIRECT_LAWSUIT)}，"
+    text += f"{F.LAWSUIT_AFTER_REVIEW}{after}件{breakdown(F.LAWSUIT_AFTER_REVIEW)}。"
     return text
 
 

@@ -81,26 +81,20 @@ PROSE_CLAIMS = (
     ),
     _claim("办结", r"办结", F.APPLICATIONS, F.OUTCOME_TOTAL, F.TOTAL, lambda s: (_app_total(F.OUTCOME_TOTAL)(s),), 8),
     _claim("结转下年", r"结转(?:下年|至下|到下|下一)", F.APPLICATIONS, F.CARRIED_OUT, F.TOTAL, lambda s: (_app_total(F.CARRIED_OUT)(s),), 8),
-    _claim("予以公开", r"予以公开", F.APPLICATIONS, F.GRANTED, F.TOTAL, lambda s: (_app_total(F.GRANTED)(s),), 2),
-    _claim("部分公开", r"部分公开", F.APPLICATIONS, F.PARTIAL, F.TOTAL, lambda s: (_app_total(F.PARTIAL)(s),), 2),
-    _claim("不予公开", r"不予公开", F.APPLICATIONS, F.WITHHELD, F.TOTAL, lambda s: (_group_total(F.WITHHELD)(s),), 2),
-    _claim("无法提供", r"无法提供", F.APPLICATIONS, F.UNABLE, F.TOTAL, lambda s: (_group_total(F.UNABLE)(s),), 2),
-    _claim("不予处理", r"不予处理", F.APPLICATIONS, F.NOT_HANDLED, F.TOTAL, lambda s: (_group_total(F.NOT_HANDLED)(s),), 2),
-    _claim("行政复议", r"行政复议", F.REVIEW, "行政复议", F.TOTAL, lambda s: (_review_total("行政复议")(s),), 6),
-    _claim(
-        "行政诉讼",
-        r"行政诉讼",
-        F.REVIEW,
-        "未经复议直接起诉",
-        F.TOTAL,
-        lambda s: (_review_total("未经复议直接起诉", "复议后起诉")(s),),
-        6,
+    *(
+        _claim(F.OUTCOME_GROUP_NAMES[group], re.escape(F.OUTCOME_GROUP_NAMES[group]), F.APPLICATIONS, group, F.TOTAL,
+               # 予以公开 and 部分公开 are rows; the other groups are the sum of their reasons.
+               lambda s, g=group, row=group in (F.GRANTED, F.PARTIAL): ((_app_total if row else _group_total)(g)(s),), 2)
+        for group in (F.GRANTED, F.PARTIAL, F.WITHHELD, F.UNABLE, F.NOT_HANDLED)
     ),
+    _claim(F.REVIEW_HEADER, re.escape(F.REVIEW_HEADER), F.REVIEW, F.ADMINISTRATIVE_REVIEW, F.TOTAL,
+           lambda s: (_review_total(F.ADMINISTRATIVE_REVIEW)(s),), 6),
+    _claim(F.LITIGATION_HEADER, re.escape(F.LITIGATION_HEADER), F.REVIEW, F.LAWSUIT_ROWS[0], F.TOTAL,
+           lambda s: (_review_total(*F.LAWSUIT_ROWS)(s),), 6),
     _claim("发出收费通知", r"收费通知", F.FEES, F.FEE_NOTICES, F.FEE_VALUE,
            lambda s: (s.value(F.FEES, F.FEE_NOTICES, F.FEE_VALUE),), 4),
-    _claim("行政许可", r"行政许可", F.DISCLOSURE, "行政许可", None, _disclosure_any("行政许可"), 8),
-    _claim("行政处罚", r"行政处罚", F.DISCLOSURE, "行政处罚", None, _disclosure_any("行政处罚"), 8),
-    _claim("行政强制", r"行政强制", F.DISCLOSURE, "行政强制", None, _disclosure_any("行政强制"), 8),
+    *(_claim(name, re.escape(name), F.DISCLOSURE, name, None, _disclosure_any(name), 8)
+      for name in (F.LICENSING, F.PENALTIES, F.COMPULSION)),
 )
 
 

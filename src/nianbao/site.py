@@ -25,7 +25,7 @@ from .engine import CheckRun
 from .findings import SEVERITY_TITLES, counts, to_csv
 from .html import findings_table, sanitise
 from .project import Project
-from .prose import GROUP_NAMES, group_totals
+from .prose import group_totals
 from .build.records import read_manifest
 from .textio import write_atomic
 
@@ -115,13 +115,13 @@ def build_badge(manifest: dict | None) -> tuple[str, str]:
 # Region figures
 # ---------------------------------------------------------------------------
 
-_REGION_COLUMNS = ("本年新收", "上年结转", *GROUP_NAMES.values(), "办结合计", "结转下年度")
+_REGION_COLUMNS = ("本年新收", "上年结转", *F.OUTCOME_GROUP_NAMES.values(), "办结合计", "结转下年度")
 
 
 def region_figures(project: Project, run: CheckRun) -> dict[str, dict[int, list[int]]]:
     """region → year → the sums of _REGION_COLUMNS over its departments.
 
-    Sums of balanced reports stay balanced (FORMAT.md §7.9), so R1 holds on them.
+    Sums of balanced reports stay balanced (rules R1–R4, ``docs/规则.md``), so R1 holds on them.
     """
     figures: dict[str, dict[int, list[int]]] = {}
     for (year, dept), sub in sorted(run.submissions.items()):

@@ -86,24 +86,24 @@ def disclosure(fmt: F.Format, rng: random.Random, scale: int, previous: dict | N
     for item in fmt.disclosure:
         for row in item.rows:
             labels = [c.label for c in item.columns]
-            if labels == ["本年新制作数量", "本年新公开数量", "对外公开总数量"]:
+            if labels == [F.NEWLY_MADE, F.NEWLY_PUBLISHED, F.PUBLISHED_TOTAL]:
                 made = rng.randint(0, scale)
                 published = rng.randint(0, made)
-                total = prev(row, "对外公开总数量", rng.randint(0, 5 * scale)) + published
+                total = prev(row, F.PUBLISHED_TOTAL, rng.randint(0, 5 * scale)) + published
                 values.update({(F.DISCLOSURE, row, l): v for l, v in zip(labels, (made, published, total))})
-            elif labels == ["本年制发件数", "本年废止件数", "现行有效件数"]:
+            elif labels == [F.ISSUED, F.REPEALED, F.IN_FORCE]:
                 issued = rng.randint(0, scale)
-                in_force = prev(row, "现行有效件数", rng.randint(0, 5 * scale))
+                in_force = prev(row, F.IN_FORCE, rng.randint(0, 5 * scale))
                 repealed = rng.randint(0, min(in_force + issued, max(1, scale // 2)))
                 values.update(
                     {(F.DISCLOSURE, row, l): v for l, v in zip(labels, (issued, repealed, in_force + issued - repealed))}
                 )
-            elif labels and labels[0] == "上一年项目数量":
-                items = prev(row, "上一年项目数量", None)
-                change = prev(row, "本年增/减", 0)
+            elif labels and labels[0] == F.ITEMS_LAST_YEAR:
+                items = prev(row, F.ITEMS_LAST_YEAR, None)
+                change = prev(row, F.ITEMS_CHANGE, 0)
                 items = rng.randint(0, 3 * scale) if items is None else max(0, items + change)
                 new_change = rng.randint(-min(items, 3), 3)
-                cells = {"上一年项目数量": items, "本年增/减": new_change, "处理决定数量": rng.randint(0, 40 * scale)}
+                cells = {F.ITEMS_LAST_YEAR: items, F.ITEMS_CHANGE: new_change, F.DECISIONS: rng.randint(0, 40 * scale)}
                 values.update({(F.DISCLOSURE, row, l): cells[l] for l in labels})
             else:
                 for col in item.columns:

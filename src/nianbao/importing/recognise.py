@@ -350,7 +350,7 @@ class _Recogniser:
             self.store(F.DISCLOSURE, label, column, cell, first.text, header)
             found = True
         if not found:
-            self.result.note(f"{first.where.text()}：找到「{first.text}」一行，但没有找到与之对应的表头（信息内容、指标名称），其数字未导入")
+            self.result.note(f"{first.where.text()}：找到「{first.text}」一行，但没有找到与之对应的表头（{F.DISCLOSURE_ROW_HEADER}、指标名称），其数字未导入")
         return True
 
     # -- section 三 ------------------------------------------------------------
@@ -372,7 +372,7 @@ class _Recogniser:
         printed = texts[-1]
         where = labels[-1].where.text()
         if mapping is None:
-            self.result.note(f"{where}：找到申请表的行「{printed}」，但前面没有申请表的表头（自然人、商业企业……），其数字未导入")
+            self.result.note(f"{where}：找到申请表的行「{printed}」，但前面没有申请表的表头（{F.NATURAL_PERSON}、{F.ORGANISATIONS[0]}……），其数字未导入")
             return True
         if self.map_tables.get("applications") != number:
             self.map_tables["applications"] = number

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from .. import formats as F
+from .. import grids as G
 from ..contract import FEES_HEADER
 
 KIT_ID = "nianbao"
@@ -82,32 +83,28 @@ def _check(total: str, parts: str) -> str:
     return f'=IF({total}={parts},"{OK_MARK}",{total}-({parts}))'
 
 
+def _place_grid(sheet: Sheet, grid: G.TableGrid) -> None:
+    """The official table's labels and value cells, its grid set at row TOP, column A."""
+    for cell in grid.cells:
+        row, col = TOP + cell.row, 1 + cell.col
+        if cell.kind == G.VALUE:
+            sheet.value(row, col, cell.key, cell.domain, cell.cols)
+        else:
+            sheet.label(row, col, cell.text, rows=cell.rows, cols=cell.cols)
+
+
 def _disclosure_sheet(fmt: F.Format) -> Sheet:
-    sheet = Sheet(SHEET_DISCLOSURE, F.SECTION_HEADINGS[1], _HINT, 4, widths={1: 24, 2: 24, 3: 24, 4: 24})
-    row = TOP
-    for item in fmt.disclosure:
-        sheet.label(row, 1, item.article, cols=4)
-        row += 1
-        spans = [1] * (len(item.columns) - 1) + [3 - (len(item.columns) - 1)]
-        sheet.label(row, 1, F.DISCLOSURE_ROW_HEADER)
-        col = 2
-        for column, span in zip(item.columns, spans):
-            sheet.label(row, col, column.label, cols=span)
-            col += span
-        row += 1
-        for label in item.rows:
-            sheet.label(row, 1, label)
-            col = 2
-            for column, span in zip(item.columns, spans):
-                sheet.value(row, col, (F.DISCLOSURE, label, column.label), column.domain, span)
-                col += span
-            row += 1
+    grid = G.grid(fmt, F.DISCLOSURE)
+    sheet = Sheet(SHEET_DISCLOSURE, F.SECTION_HEADINGS[1], _HINT, grid.width, widths={1: 24, 2: 24, 3: 24, 4: 24})
+    _place_grid(sheet, grid)
     return sheet
 
 
 def _applications_sheet(fmt: F.Format) -> Sheet:
-    first_value, n = 4, len(F.APPLICATION_COLUMNS)
-    total_col, check_col = first_value + n - 1, first_value + n
+    grid = G.grid(fmt, F.APPLICATIONS)
+    n = len(F.APPLICATION_COLUMNS)
+    first_value = grid.width - n + 1  # the sheet column of 自然人
+    total_col, check_col = grid.width, grid.width + 1
     sheet = Sheet(
         SHEET_APPLICATIONS,
         F.SECTION_HEADINGS[2],
@@ -116,47 +113,21 @@ def _applications_sheet(fmt: F.Format) -> Sheet:
         widths={1: 8, 2: 16, 3: 40, **{c: 9 for c in range(first_value, check_col + 1)}},
         landscape=True,
     )
-    sheet.label(TOP, 1, F.BALANCE_NOTE, rows=3, cols=3)
-    sheet.label(TOP, first_value, F.APPLICANT_HEADER, cols=n)
-    sheet.label(TOP + 1, first_value, F.NATURAL_PERSON, rows=2)
-    sheet.label(TOP + 1, first_value + 1, F.ORGANISATION_HEADER, cols=len(F.ORGANISATIONS))
-    for i, org in enumerate(F.ORGANISATIONS):
-        sheet.label(TOP + 2, first_value + 1 + i, org)
-    sheet.label(TOP + 1, total_col, F.TOTAL, rows=2)
-    sheet.label(TOP, check_col, CHECK_HEADER, rows=3, official=False)
+    header = [cell for cell in grid.cells if cell.row < grid.header_rows]
+    body = [cell for cell in grid.cells if cell.row >= grid.header_rows]
+    _place_grid(sheet, G.TableGrid(grid.table, grid.width, grid.header_rows, tuple(header)))
+    sheet.label(TOP, check_col, CHECK_HEADER, rows=grid.header_rows, official=False)
     sheet.heights.update({TOP: 20, TOP + 1: 20, TOP + 2: 36})
+    _place_grid(sheet, G.TableGrid(grid.table, grid.width, grid.header_rows, tuple(body)))
 
-    rows = fmt.application_rows
-    results = [r for r in rows if r.path[0] == F.RESULTS]
-    group_spans: dict[str, int] = {}
-    for r in rows:
-        if r.group:
-            group_spans[r.group] = group_spans.get(r.group, 0) + 1
     where: dict[str, int] = {}
-    opened: set[str] = set()
-    line = TOP + 3
-    for r in rows:
-        if len(r.path) == 1:
-            sheet.label(line, 1, r.label, cols=3)
-        else:
-            if F.RESULTS not in opened:
-                opened.add(F.RESULTS)
-                sheet.label(line, 1, F.RESULTS, rows=len(results))
-            if r.group is None:
-                sheet.label(line, 2, r.label, cols=2)
-            else:
-                if r.group not in opened:
-                    opened.add(r.group)
-                    sheet.label(line, 2, r.group, rows=group_spans[r.group])
-                sheet.label(line, 3, r.label)
-        for i, column in enumerate(F.APPLICATION_COLUMNS):
-            sheet.value(line, first_value + i, (F.APPLICATIONS, r.label, column))
+    for line, r in enumerate(fmt.application_rows, start=TOP + grid.header_rows):
         parts = f"SUM({coordinate(line, first_value)}:{coordinate(line, total_col - 1)})"
         sheet.checks[coordinate(line, check_col)] = _check(coordinate(line, total_col), parts)
         if len(r.label) > 22:
             sheet.heights[line] = 30
         where[r.label] = line
-        line += 1
+    line = TOP + grid.height
     # Below the table: the column checks of （七）总计 (R3) and of the 勾稽 note (R1).
     outcome_lines = [where[r.label] for r in fmt.outcome_rows]
     assert outcome_lines == list(range(outcome_lines[0], outcome_lines[-1] + 1))
@@ -172,30 +143,19 @@ def _applications_sheet(fmt: F.Format) -> Sheet:
 
 
 def _review_sheet() -> Sheet:
-    outcomes = F.REVIEW_COLUMNS
-    k = len(outcomes)
+    grid = G.grid(F.V2021, F.REVIEW)  # identical in both versions
+    k = len(F.REVIEW_COLUMNS)
     sheet = Sheet(
         SHEET_REVIEW,
         F.SECTION_HEADINGS[3],
-        _HINT + f"第{TOP + 4}行的“{CHECK_HEADER}”显示{OK_MARK}表示总计与各项结果之和相符。",
-        3 * k,
-        widths={c: 9 for c in range(1, 3 * k + 1)},
+        _HINT + f"第{TOP + grid.height}行的“{CHECK_HEADER}”显示{OK_MARK}表示总计与各项结果之和相符。",
+        grid.width,
+        widths={c: 9 for c in range(1, grid.width + 1)},
         landscape=True,
     )
-    review, direct, after = F.REVIEW_ROWS
-    sheet.label(TOP, 1, F.REVIEW_HEADER, cols=k)
-    sheet.label(TOP, k + 1, F.LITIGATION_HEADER, cols=2 * k)
-    for i, column in enumerate(outcomes):
-        sheet.label(TOP + 1, 1 + i, column, rows=2)
-    sheet.label(TOP + 1, k + 1, direct, cols=k)
-    sheet.label(TOP + 1, 2 * k + 1, after, cols=k)
-    for g in (1, 2):
-        for i, column in enumerate(outcomes):
-            sheet.label(TOP + 2, g * k + 1 + i, column)
-    line = TOP + 3
-    for g, group in enumerate(F.REVIEW_ROWS):
-        for i, column in enumerate(outcomes):
-            sheet.value(line, g * k + 1 + i, (F.REVIEW, group, column))
+    _place_grid(sheet, grid)
+    line = TOP + grid.header_rows  # the row of the values
+    for g in range(len(F.REVIEW_ROWS)):
         base = g * k + 1
         sheet.label(line + 1, base, f"{CHECK_HEADER}：{F.TOTAL}−各项之和 →", cols=k - 1, official=False)
         parts = f"SUM({coordinate(line, base)}:{coordinate(line, base + k - 2)})"

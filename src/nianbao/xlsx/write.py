@@ -43,7 +43,7 @@ def guide_lines(name: str, year: int, fmt: F.Format) -> list[tuple[str, str]]:
         ("head", "一、如何填写"),
         ("text", "1. 只在浅黄色单元格中填写数字；灰色单元格是官方表格的标签，已锁定，请勿修改、移动、插入或删除行列，也不要改工作表名。"),
         ("text", "2. 每个数字单元格都要填：没有的填0，不要留空，不要写“件”“无”“-”等文字，不要用公式。"),
-        ("text", f"3. 件数是0至{F.NUMBER_LIMIT}之间的整数；“本年增/减”可以是负数；金额以万元为单位，"
+        ("text", f"3. 件数是0至{F.NUMBER_LIMIT}之间的整数；“{F.ITEMS_CHANGE}”可以是负数；金额以万元为单位，"
                  f"0至{F.NUMBER_LIMIT}之间，最多{F.AMOUNT_PLACES}位小数（精确到分）。"),
         ("text", f"4. “{F.CARRIED_IN}”已按上年报告的“{F.CARRIED_OUT}”预填，一般无需修改；确需修改的，请附说明。"),
         ("text", f"5. 各“{F.TOTAL}”由本单位填写（不会自动计算）。旁边的“{CHECK_HEADER}”单元格显示{OK_MARK}表示相符，"
@@ -104,7 +104,7 @@ def build_workbook(name: str, dept_id: str, year: int, values=None, *, key: byte
     limit = str(F.NUMBER_LIMIT)
     domains = {
         F.COUNT: ("whole", "between", "0", limit, f"请填写0至{limit}之间的整数（件数）。"),
-        F.SIGNED: ("whole", "between", f"-{limit}", limit, f"请填写-{limit}至{limit}之间的整数（本年增/减可以为负数）。"),
+        F.SIGNED: ("whole", "between", f"-{limit}", limit, f"请填写-{limit}至{limit}之间的整数（{F.ITEMS_CHANGE}可以为负数）。"),
         F.AMOUNT: ("decimal", "between", "0", limit, f"请填写0至{limit}之间的金额（万元），最多{F.AMOUNT_PLACES}位小数。"),
     }
     for spec in layout(fmt):
