@@ -7,10 +7,11 @@ needs, and the value domain of every cell.  Loaders, rules, templates and
 renderers read these declarations; none of them spells a label of its own.
 
 Every other module refers to a label by its name here (``F.CARRIED_OUT``,
-``F.IN_FORCE``) or through a lookup (:func:`plain`, :data:`OUTCOME_GROUP_NAMES`,
-:func:`grid`); ``tests/test_single_source.py`` fails when a label is typed
-elsewhere.  :func:`grid` gives the merged-cell structure of each official table
-once, for every renderer (HTML, workbook, and the coming Word output and importer).
+``F.IN_FORCE``) or through a lookup (:func:`plain`, :data:`OUTCOME_GROUP_NAMES`);
+``tests/test_single_source.py`` fails when a label is typed elsewhere.
+:func:`nianbao.grids.grid` computes from these declarations the merged-cell
+structure of each official table, once, for every renderer (HTML, workbook, and
+the coming Word output).
 
 Reference: ``docs/规则.md`` (generated from this module and :mod:`nianbao.rules`
 by ``nianbao rules --markdown``).  V2019 = 国办公开办函〔2019〕60号, report years
