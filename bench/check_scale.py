@@ -126,7 +126,7 @@ def copying_case(n: int, repeat: int) -> None:
         with tempfile.TemporaryDirectory(prefix="nianbao-bench-s5-") as folder:
             copying_project(Path(folder), n, kind)
             project = load_project(Path(folder))
-            times[kind] = median_time(lambda: check_project(project), repeat)
+            times[kind] = median_time(lambda project=project: check_project(project), repeat)
             counts[kind] = sum(1 for f in check_project(project).findings if f.rule == "S5")
     print(f"S5：一个地区 {n} 个部门、一个年度，check_project 本进程，取 {repeat} 次的中位数")
     labels = {"unlike": "各不相同", "alike": "第一部分完全相同", "near": "第一部分仅部门名称不同"}

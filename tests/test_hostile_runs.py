@@ -31,7 +31,7 @@ import pytest
 from conftest import APP, TWO_DEPARTMENTS, only, run_cli
 from nianbao import formats as F
 from nianbao.testing import ProjectBuilder, narrative_for
-from test_xlsx import fill, figures, ready, workbook_path
+from test_xlsx import figures, fill, ready, workbook_path
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "annual_report.ipynb"
@@ -247,7 +247,7 @@ def test_a_failing_index_step_is_said_and_redone_by_the_next_build(capsys, monke
 
     from nianbao import site
 
-    builder = ProjectBuilder(tmp_path)
+    ProjectBuilder(tmp_path)
     (tmp_path / "notebooks").mkdir()
     shutil.copy(NOTEBOOK, tmp_path / "notebooks")
     monkeypatch.setattr(site, "write_sites", _raise)

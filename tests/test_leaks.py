@@ -23,13 +23,13 @@ import pytest
 from conftest import APP, only, run_cli
 from nianbao import formats as F
 from nianbao import personal
-from nianbao.folders import CONTRACT_FILES, contract_files
 from nianbao.findings import NUMERIC_FIELDS, to_csv
+from nianbao.folders import CONTRACT_FILES, contract_files
 from nianbao.html import markdown, sanitise
 from nianbao.inputs import InputIndex
 from nianbao.report import Report, stylesheet
-from nianbao.textio import FORMULA_START, neutralise_cell
 from nianbao.testing import ProjectBuilder
+from nianbao.textio import FORMULA_START, neutralise_cell
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "annual_report.ipynb"
@@ -200,7 +200,7 @@ def test_checks_csv_carries_no_live_formula(builder):
     header = rows[0]
     assert len(rows) > 3
     for row in rows[1:]:
-        for name, cell in zip(header, row):
+        for name, cell in zip(header, row, strict=False):
             if name in NUMERIC_FIELDS and cell.lstrip("-").replace(".", "", 1).isdigit():
                 continue
             assert not cell.startswith(FORMULA_START), (name, cell)
@@ -427,7 +427,7 @@ def test_checks_csv_of_the_payload_project_has_no_live_formula(payload_project):
     rows = list(csv.reader(io.StringIO(text)))
     header = rows[0]
     for row in rows[1:]:
-        for name, cell in zip(header, row):
+        for name, cell in zip(header, row, strict=False):
             number = cell.lstrip("-").replace(".", "", 1).isdigit()
             assert not cell.startswith(FORMULA_START) or (name in NUMERIC_FIELDS and number), (name, cell)
 

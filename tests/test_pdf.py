@@ -290,7 +290,7 @@ def test_attachments_are_the_source_files_with_fixed_dates(sample):
         attached = doc.attachments
         assert sorted(attached) == sorted(sample.attachments)
         utc = dt.datetime.combine(PUBLISHED[sample.year], dt.time(), dt.timezone(dt.timedelta(hours=8)))
-        expected_date = utc.astimezone(dt.timezone.utc).strftime("D:%Y%m%d%H%M%SZ")
+        expected_date = utc.astimezone(dt.UTC).strftime("D:%Y%m%d%H%M%SZ")
         for name, data in sample.attachments.items():
             embedded = attached[name].get_file()
             assert embedded.read_bytes() == data, name

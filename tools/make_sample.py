@@ -682,7 +682,7 @@ def write_departments(root: Path, rows: list[list[str]]) -> None:
         if records:
             header = records[0]
             for record in records[1:]:
-                item = dict(zip(header, record))
+                item = dict(zip(header, record, strict=False))
                 if item.get("id") and item["id"] not in owned:
                     kept.append([item.get(col, "") for col in DEPARTMENT_COLUMNS])
     write_atomic(path, csv_text(DEPARTMENT_COLUMNS, rows + kept), bom=True)

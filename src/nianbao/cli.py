@@ -81,7 +81,6 @@ def selection(args, project) -> tuple[list[int] | None, list[str] | None]:
             raise UsageError(f"部门「{dept}」不在 params/departments.csv 中。已登记的部门：{known}。")
     if years:
         from .formats import FormatError, format_for_year
-
         from .project import latest_year
 
         for year in years:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from . import formats as F
 from . import personal
+
 # The cells, the narrative and the waivers are read in their own modules; the
 # names callers used to import from here are re-exported (PLACEHOLDERS,
 # parse_number, NARRATIVE_MAX_BYTES, WAIVERS_HEADER, WAIVABLE_TABLES, …).
@@ -24,10 +25,17 @@ from .folders import KNOWN_FILES
 from .narrative_reader import NARRATIVE_MAX_BYTES, NarrativeReading  # noqa: F401
 from .project import Department, Project
 from .rules import constraints, finding
-from .textio import (InputFileError, linked_file_message, normalise_label, other_separator, parse_csv, read_text_noting,
-                     separator_message, shorten)
-from .waiver_reader import (MIN_EXPLANATION, WAIVABLE_TABLES, WAIVERS_FILE, WAIVERS_HEADER, Waiver,  # noqa: F401
-                            WaiverReading, waiver_labels)
+from .textio import (
+    InputFileError,
+    linked_file_message,
+    normalise_label,
+    other_separator,
+    parse_csv,
+    read_text_noting,
+    separator_message,
+    shorten,
+)
+from .waiver_reader import MIN_EXPLANATION, WAIVABLE_TABLES, WAIVERS_FILE, WAIVERS_HEADER, Waiver, WaiverReading, waiver_labels  # noqa: F401
 
 APPLICATION_ROW_HEADER = "项目"
 REVIEW_ROW_HEADER = "项目"

@@ -16,7 +16,6 @@ from .personal import mask
 from .textio import csv_text
 
 
-
 class Severity(StrEnum):
     """A finding's severity; a ``str`` so JSON, ``checks.csv`` and the draft
     panel's CSS classes (``sev-error``) print the plain word."""

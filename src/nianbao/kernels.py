@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .run import Execution, kernel_manager_class, failed_run
+from .run import Execution, failed_run, kernel_manager_class
 
 ENGINE = "nianbao-reuse"
 RESTART_EVERY = 100

@@ -239,7 +239,7 @@ def html_to_pdf(
         lang=LANG,
     )
     document.metadata = metadata
-    utc = stamp.astimezone(dt.timezone.utc).replace(tzinfo=None)  # WeasyPrint writes these with a Z
+    utc = stamp.astimezone(dt.UTC).replace(tzinfo=None)  # WeasyPrint writes these with a Z
     embedded = [
         Attachment(
             string=data,

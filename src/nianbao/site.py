@@ -11,13 +11,13 @@ from pathlib import Path
 
 from . import formats as F
 from . import layout as L
-from .folders import is_imported
+from .build.records import read_manifest
 from .engine import CheckRun
 from .findings import SEVERITY_TITLES, counts, to_csv
+from .folders import is_imported
 from .html import findings_table, sanitise, text
 from .project import Project
 from .prose import GROUP_NAMES, group_totals
-from .build.records import read_manifest
 from .textio import write_atomic
 
 _CSS = """
@@ -110,7 +110,7 @@ def region_figures(project: Project, run: CheckRun) -> dict[str, dict[int, list[
             sub.value(F.APPLICATIONS, F.CARRIED_OUT, F.TOTAL),
         ]
         sums = figures.setdefault(region, {}).setdefault(year, [0] * len(row))
-        figures[region][year] = [a + b for a, b in zip(sums, row)]
+        figures[region][year] = [a + b for a, b in zip(sums, row, strict=False)]
     return figures
 
 
@@ -131,7 +131,7 @@ def _region_chart(region: str, by_year: dict[int, list[int]]) -> str:
     ax.legend(frameon=False, ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.1))
     title = f"{region}各年度政府信息公开申请"
     ax.set_title(title, loc="left")
-    alt = title + "：" + "；".join(f"{y}年新收{n}件、办结{d}件" for y, n, d in zip(years, new, done)) + "。"
+    alt = title + "：" + "；".join(f"{y}年新收{n}件、办结{d}件" for y, n, d in zip(years, new, done, strict=False)) + "。"
     return Chart(title, alt, render_png(fig)).html()
 
 

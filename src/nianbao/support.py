@@ -13,8 +13,8 @@ import traceback
 from datetime import datetime
 from pathlib import Path
 
-from .version import __version__
 from .errors import EXIT_USAGE
+from .version import __version__
 
 LOG_DIR = Path("outputs") / ".cache" / "logs"
 

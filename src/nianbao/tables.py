@@ -34,13 +34,13 @@ def disclosure_table(sub: Submission, flagged=frozenset()) -> str:
         rows.append(f'<tr class="item"><th colspan="4" scope="colgroup">{text(item.article)}</th></tr>')
         spans = _value_spans(len(item.columns))
         header = "".join(
-            f'<th scope="col"{_span(span)}>{text(col.label)}</th>' for col, span in zip(item.columns, spans)
+            f'<th scope="col"{_span(span)}>{text(col.label)}</th>' for col, span in zip(item.columns, spans, strict=False)
         )
         rows.append(f'<tr class="head"><th scope="col">{text(F.DISCLOSURE_ROW_HEADER)}</th>{header}</tr>')
         for row in item.rows:
             cells = "".join(
                 _td(sub, F.DISCLOSURE, row, col.label, flagged, col.domain, span)
-                for col, span in zip(item.columns, spans)
+                for col, span in zip(item.columns, spans, strict=False)
             )
             rows.append(f'<tr><th scope="row">{text(row)}</th>{cells}</tr>')
     return (
