@@ -13,6 +13,7 @@ import io
 from dataclasses import dataclass
 
 from . import formats as F
+from .cells import Number
 from .contract import Submission
 from .html import text
 from .prose import GROUP_NAMES, group_totals
@@ -164,7 +165,7 @@ def review(sub: Submission) -> Chart | None:
     if not any(any(v) for v in values.values()):
         return None
     fig, ax = new_figure(6.4, 2.8)
-    lefts = [0] * len(groups)
+    lefts: list[Number] = [0] * len(groups)
     for i, outcome in enumerate(outcomes_):
         widths = [values[g][i] for g in groups]
         ax.barh(range(len(groups)), widths, left=lefts, color=_PALETTE[i], label=outcome)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import Literal
 
 from . import formats as F
 from . import personal
@@ -173,7 +174,7 @@ class _Reader(NarrativeReading, WaiverReading):
                 file=self.sub.folder,
             )
 
-    def open_csv(self, table: str, name: str, *, required: bool = True):
+    def open_csv(self, table: str | None, name: str, *, required: bool = True) -> tuple[str, list, list] | None:
         rel = self.rel(name)
         path = self.folder / name
         if not path.exists() and not required:
@@ -469,7 +470,7 @@ class _Reader(NarrativeReading, WaiverReading):
             self.store(table, rel, line, fee.label, F.FEE_VALUE, row[index[F.FEE_VALUE]], fee.domain)
         self.missing_rows(table, rel, seen, [f.label for f in F.FEE_ROWS])
 
-    def label(self, table: str, text: str, kind: str) -> str | None | bool:
+    def label(self, table: str, text: str, kind: str) -> str | None | Literal[False]:
         """A waiver's row or column as the official label of ``table`` it names;
         None when blank (any); False when the table has no such label."""
         if not text:

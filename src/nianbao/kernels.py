@@ -15,8 +15,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .run import Execution, failed_run, kernel_manager_class
+
+if TYPE_CHECKING:
+    from jupyter_client.manager import AsyncKernelManager
 
 ENGINE = "nianbao-reuse"
 RESTART_EVERY = 100
@@ -72,7 +76,7 @@ class KernelSession:
     def __init__(self, folder: Path):
         self.folder = folder
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.km = None
+        self.km: AsyncKernelManager | None = None
         self.runs = 0
         self.log = folder / "kernel.log"
         _register_engine()
@@ -120,6 +124,7 @@ class KernelSession:
     def _run_code(self, code: str, timeout: float = 120) -> None:
         from jupyter_core.utils import run_sync
 
+        assert self.km is not None, "the kernel is started first"
         kc = self.km.client()
         kc.start_channels()
         try:
@@ -161,6 +166,8 @@ class KernelSession:
     def _alive(self) -> bool:
         from jupyter_core.utils import run_sync
 
+        if self.km is None:
+            return False
         try:
             return bool(run_sync(self.km.is_alive)())
         except Exception:

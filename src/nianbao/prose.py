@@ -52,7 +52,9 @@ def change(current: int, previous: int | None, unit: str = "件") -> str:
 
 
 def app(sub: Submission, row: str, column: str = F.TOTAL) -> int:
-    return sub.value(F.APPLICATIONS, row, column)
+    count = sub.value(F.APPLICATIONS, row, column)
+    assert isinstance(count, int), "the applications table holds counts"
+    return count
 
 
 def group_totals(sub: Submission, column: str = F.TOTAL) -> dict[str, int]:

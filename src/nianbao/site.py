@@ -12,6 +12,7 @@ from pathlib import Path
 from . import formats as F
 from . import layout as L
 from .build.records import read_manifest
+from .cells import Number
 from .engine import CheckRun
 from .findings import SEVERITY_TITLES, counts, to_csv
 from .folders import is_imported
@@ -82,7 +83,7 @@ def build_badge(manifest: dict | None) -> tuple[str, str]:
         return "failed", f"生成失败（第 {cell + 1} 个单元格）"
     from .build.runner import STAGES
 
-    stage = STAGES.get(failure.get("stage"))
+    stage = STAGES.get(failure.get("stage", ""))
     return "failed", f"生成失败（{stage}）" if stage else "生成失败"
 
 
@@ -93,12 +94,12 @@ def build_badge(manifest: dict | None) -> tuple[str, str]:
 _REGION_COLUMNS = ("本年新收", "上年结转", *GROUP_NAMES.values(), "办结合计", "结转下年度")
 
 
-def region_figures(project: Project, run: CheckRun) -> dict[str, dict[int, list[int]]]:
+def region_figures(project: Project, run: CheckRun) -> dict[str, dict[int, list[Number]]]:
     """region → year → the sums of _REGION_COLUMNS over its departments.
 
     Sums of balanced reports stay balanced (FORMAT.md §7.9), so R1 holds on them.
     """
-    figures: dict[str, dict[int, list[int]]] = {}
+    figures: dict[str, dict[int, list[Number]]] = {}
     for (year, dept), sub in sorted(run.submissions.items()):
         region = project.departments[dept].region
         groups = group_totals(sub)
@@ -114,7 +115,7 @@ def region_figures(project: Project, run: CheckRun) -> dict[str, dict[int, list[
     return figures
 
 
-def _region_chart(region: str, by_year: dict[int, list[int]]) -> str:
+def _region_chart(region: str, by_year: dict[int, list[Number]]) -> str:
     if len(by_year) < 1 or not any(v[0] or v[-2] for v in by_year.values()):
         return "<p class=\"note\">该地区各年度均无政府信息公开申请。</p>"
     from .charts import Chart, new_figure, render_png
@@ -172,13 +173,13 @@ def draft_index(project: Project, run: CheckRun, missing: list[tuple[int, str]])
         region_years = figures.get(region, {})
         if region_years:
             head = "".join(f'<th scope="col">{c}</th>' for c in _REGION_COLUMNS)
-            rows = "".join(
+            region_rows = "".join(
                 f'<tr><th scope="row">{y}年</th>' + "".join(f'<td class="num">{v}</td>' for v in region_years[y]) + "</tr>"
                 for y in sorted(region_years, reverse=True)
             )
             body.append(
                 f"<h3>{text(region)}各年度汇总（件）</h3>"
-                f'<div class="scroll"><table><thead><tr><th scope="col">年度</th>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
+                f'<div class="scroll"><table><thead><tr><th scope="col">年度</th>{head}</tr></thead><tbody>{region_rows}</tbody></table></div>'
                 + _region_chart(region, region_years)
             )
         for year in years:

@@ -108,7 +108,7 @@ def disclosure(fmt: F.Format, rng: random.Random, scale: int, previous: dict | N
             else:
                 for col in item.columns:
                     if col.domain == F.AMOUNT:
-                        value = Decimal(rng.randint(0, 500_000 * max(1, scale))) / 10_000
+                        value: int | Decimal = Decimal(rng.randint(0, 500_000 * max(1, scale))) / 10_000
                     else:
                         value = rng.randint(0, 40 * scale)
                     values[(F.DISCLOSURE, row, col.label)] = value

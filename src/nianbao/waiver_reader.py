@@ -10,11 +10,15 @@ A mixin of the contract's reader (:mod:`nianbao.contract`): it uses the reader's
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 from . import formats as F
 from .findings import Finding
 from .rules import RULES, UNWAIVABLE
 from .textio import normalise_label, shorten
+
+if TYPE_CHECKING:
+    from .contract import Submission
 
 WAIVERS_FILE = "waivers.csv"
 WAIVERS_HEADER = ("规则", "表", "行", "列", "说明")
@@ -62,6 +66,15 @@ def waiver_labels(lookups: dict, table: str, kind: str) -> dict[str, str]:
 
 class WaiverReading:
     """The waivers part of the contract's reader (``sub.waivers``)."""
+
+    if TYPE_CHECKING:  # provided by the contract's reader, declared for the type checker
+        sub: Submission
+
+        def finding(self, rule, message, *, table=None, row=None, column=None, expected=None, actual=None, file=None,
+                    line=None) -> None: ...
+        def open_csv(self, table: str | None, name: str, *, required: bool = True) -> tuple[str, list, list] | None: ...
+        def check_header(self, table, rel, header, expected) -> dict[str, int] | None: ...
+        def label(self, table: str, text: str, kind: str) -> str | None | Literal[False]: ...
 
     def read_waivers(self):
         opened = self.open_csv(None, WAIVERS_FILE, required=False)

@@ -87,6 +87,7 @@ def _import_one(project: Project, path: Path, shown: str, years, depts, force: b
         _refused(shown, result.problems, echo)
         return None
     seen[key] = path
+    assert result.dept is not None and result.year is not None and result.format is not None, "set unless refused"
     dept = project.departments[result.dept]
     echo(f"导入 {shown} → {result.year} {dept.name}（{result.dept}）")
     for problem in result.problems:
