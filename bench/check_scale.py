@@ -225,7 +225,8 @@ def main(argv=None) -> int:
         results = [
             ("(a) pandas.read_csv，本进程", median_time(lambda: read_all_pandas(files), args.repeat)),
             ("(a') pandas.read_csv，新进程（含导入 pandas）",
-             median_time(lambda: subprocess.run([sys.executable, "-c", BASELINE_SCRIPT, str(list_file)], check=True, env=env), args.repeat)),
+             median_time(lambda: subprocess.run([sys.executable, "-c", BASELINE_SCRIPT, str(list_file)], check=True, env=env),
+                         args.repeat)),
             ("(b) nianbao check，新进程", median_time(run_cli, args.repeat)),
             ("(c) check_project，本进程", median_time(run_engine, args.repeat)),
         ]

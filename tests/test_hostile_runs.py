@@ -113,7 +113,8 @@ def test_s5_names_last_year_and_the_peers_in_one_finding(tmp_path):
             builder.add(dept, year, size=10)
             values = builder.values[(dept, year)]
             _, _, rest = narrative_for(name, year, values).partition(f"## {F.SECTION_HEADINGS[4]}")
-            builder.add(dept, year, values=values, narrative=f"## {F.SECTION_HEADINGS[0]}\n\n{BOILERPLATE}\n\n## {F.SECTION_HEADINGS[4]}{rest}")
+            builder.add(dept, year, values=values,
+                        narrative=f"## {F.SECTION_HEADINGS[0]}\n\n{BOILERPLATE}\n\n## {F.SECTION_HEADINGS[4]}{rest}")
     s5 = [f for f in only(builder.check(), "S5", 2021) if f.department == "alpha"]
     assert len(s5) == 1
     assert "本部门2020年报告" in s5[0].message and "示例区乙局（beta）" in s5[0].message
@@ -217,7 +218,8 @@ def test_support_log_goes_to_the_temp_folder_without_a_project(monkeypatch, tmp_
 
 
 @pytest.mark.parametrize("exc, code, words", [
-    (lambda: __import__("nianbao.config", fromlist=["ConfigError"]).ConfigError("report.toml 第 1 行：公开日期无效，请写成 \"2025-01-20\"。"),
+    (lambda: __import__("nianbao.config", fromlist=["ConfigError"]).ConfigError(
+        "report.toml 第 1 行：公开日期无效，请写成 \"2025-01-20\"。"),
      1, "report.toml 第 1 行"),
     (lambda: PermissionError(errno.EACCES, "Permission denied", "/srv/nianbao/outputs/draft/index.html"),
      2, "/srv/nianbao/outputs/draft/index.html：没有权限"),

@@ -125,7 +125,8 @@ def test_only_the_kits_own_stylesheet_survives():
 
 
 def test_site_pages_keep_links_inside_the_site_only():
-    html = '<a href="2024/demo/report.html">r</a><a href="../publish/index.html">p</a><a href="//evil.example">e</a><a href="/etc/passwd">x</a>'
+    html = ('<a href="2024/demo/report.html">r</a><a href="../publish/index.html">p</a>'
+            '<a href="//evil.example">e</a><a href="/etc/passwd">x</a>')
     clean = sanitise(html, relative_links=True)
     assert 'href="2024/demo/report.html"' in clean and 'href="../publish/index.html"' in clean
     assert "evil.example" not in clean and "/etc/passwd" not in clean
@@ -258,8 +259,10 @@ def test_invalid_check_digit_passes(builder):
 def test_personal_data_can_be_waived_with_an_explanation(builder):
     folder = builder.add("demo", 2021)
     narrative = folder / "narrative.md"
-    narrative.write_text(narrative.read_text(encoding="utf-8") + "\n依申请公开咨询电话13812345678（本局公开的服务电话）。\n", encoding="utf-8")
-    (folder / "waivers.csv").write_text("规则,表,行,列,说明\nP1,narrative,,,该号码是本局对外公布的政务服务热线，可以公开\n", encoding="utf-8")
+    narrative.write_text(narrative.read_text(encoding="utf-8") + "\n依申请公开咨询电话13812345678（本局公开的服务电话）。\n",
+                         encoding="utf-8")
+    (folder / "waivers.csv").write_text("规则,表,行,列,说明\nP1,narrative,,,该号码是本局对外公布的政务服务热线，可以公开\n",
+                                        encoding="utf-8")
     assert [f.severity for f in only(builder.check(), "P1")] == ["waived"]
 
 

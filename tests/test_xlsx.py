@@ -273,7 +273,8 @@ def test_refuses_wrong_version_or_unknown_department(capsys, b, key, value, mess
     assert message in refused(capsys, b, path)
 
 
-@pytest.mark.parametrize(("key", "value", "claimed"), [("department", "beta", "部门「beta」2021年度"), ("year", "2099", "部门「alpha」2099年度")])
+@pytest.mark.parametrize(("key", "value", "claimed"),
+                         [("department", "beta", "部门「beta」2021年度"), ("year", "2099", "部门「alpha」2099年度")])
 def test_an_edited_identification_is_refused_and_nothing_is_written(capsys, b, key, value, claimed):
     path, values = ready(b, capsys)
     fill(path, values, 2021, edit=set_meta(key, value))
@@ -462,7 +463,8 @@ def test_amounts_keep_the_places_entered(capsys, b):
 
 
 @pytest.mark.soffice
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui")
+@pytest.mark.skipif(shutil.which("soffice") is None,
+                    reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui")
 def test_workbook_resaved_by_libreoffice_imports(capsys, b, tmp_path):
     path, values = ready(b, capsys)
     granted = cell_of(2021, APP, F.GRANTED, F.NATURAL_PERSON)

@@ -154,7 +154,9 @@ def trend(history: list[Submission]) -> Chart | None:
     ax.legend(frameon=False, ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.12))
     title = f"{years[0]}—{years[-1]}年申请数量变化"
     ax.set_title(title, loc="left")
-    alt = title + "：" + "；".join(f"{y}年新收{n}件、上年结转{c}件、办结{d}件" for y, n, c, d in zip(years, *series.values(), strict=False)) + "。"
+    alt = title + "：" + "；".join(
+        f"{y}年新收{n}件、上年结转{c}件、办结{d}件" for y, n, c, d in zip(years, *series.values(), strict=False)
+    ) + "。"
     return Chart(title, alt, render_png(fig))
 
 

@@ -179,7 +179,8 @@ def draft_index(project: Project, run: CheckRun, missing: list[tuple[int, str]])
             )
             body.append(
                 f"<h3>{text(region)}各年度汇总（件）</h3>"
-                f'<div class="scroll"><table><thead><tr><th scope="col">年度</th>{head}</tr></thead><tbody>{region_rows}</tbody></table></div>'
+                f'<div class="scroll"><table><thead><tr><th scope="col">年度</th>{head}</tr></thead>'
+                f'<tbody>{region_rows}</tbody></table></div>'
                 + _region_chart(region, region_years)
             )
         for year in years:

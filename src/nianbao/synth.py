@@ -96,7 +96,8 @@ def disclosure(fmt: F.Format, rng: random.Random, scale: int, previous: dict | N
                 in_force = prev(row, "现行有效件数", rng.randint(0, 5 * scale))
                 repealed = rng.randint(0, min(in_force + issued, max(1, scale // 2)))
                 values.update(
-                    {(F.DISCLOSURE, row, label): v for label, v in zip(labels, (issued, repealed, in_force + issued - repealed), strict=False)}
+                    {(F.DISCLOSURE, row, label): v
+                     for label, v in zip(labels, (issued, repealed, in_force + issued - repealed), strict=False)}
                 )
             elif labels and labels[0] == "上一年项目数量":
                 items = prev(row, "上一年项目数量", None)

@@ -180,7 +180,8 @@ class _Recogniser:
         self.header_word = normalise_label(F.DISCLOSURE_ROW_HEADER)
         self.app_structure = {normalise_label(F.APPLICANT_HEADER), normalise_label(F.ORGANISATION_HEADER)}
         self.review_structure = {normalise_label(F.REVIEW_HEADER), normalise_label(F.LITIGATION_HEADER)}
-        self.maps: dict[str, dict[int, tuple[str, ...]]] = {}  # table → grid column → (official column, printed header) or (group, column, header path)
+        # table → grid column → (official column, printed header) or (group, column, header path)
+        self.maps: dict[str, dict[int, tuple[str, ...]]] = {}
         self.map_tables: dict[str, int] = {}  # table → the Table.number whose header made the map
         self.header_block: list = []
         self.header_kind: str | None = None
