@@ -349,6 +349,7 @@ def copy_notebook(root: Path, extra_cell: str | None = None) -> None:
 
 
 @pytest.mark.kernel
+@pytest.mark.pdf
 def test_published_pdf_attaches_exactly_the_contract_files(capsys, builder, tmp_path):
     import pikepdf
 
@@ -436,6 +437,7 @@ def test_checks_csv_of_the_payload_project_has_no_live_formula(payload_project):
 
 
 @pytest.mark.kernel
+@pytest.mark.pdf
 def test_pdf_metadata_holds_the_payload_name_as_plain_text(payload_project):
     import pikepdf
 

@@ -31,9 +31,12 @@ from nianbao.template import format_number
 from nianbao.testing import ProjectBuilder
 
 pikepdf = pytest.importorskip("pikepdf")
-pytestmark = pytest.mark.skipif(
-    not all(shutil.which(tool) for tool in ("pdftotext", "pdffonts", "pdftoppm")), reason="poppler-utils missing"
-)
+pytestmark = [
+    pytest.mark.pdf,
+    pytest.mark.skipif(
+        not all(shutil.which(tool) for tool in ("pdftotext", "pdffonts", "pdftoppm")), reason="poppler-utils missing"
+    ),
+]
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 DEPT = "demo"
