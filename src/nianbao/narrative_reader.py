@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import formats as F
 from .textio import InputFileError, normalise_label, read_text_noting, shorten
-
-if TYPE_CHECKING:
-    from .contract import Submission
 
 _PROMPT_KEYS = tuple(normalise_label(p).strip("()") for p in F.NARRATIVE_PROMPTS.values())
 _HEADING = re.compile(r"^##[ \t]+(.+?)[ \t#]*$")
@@ -28,7 +25,7 @@ class NarrativeReading:
 
     if TYPE_CHECKING:  # provided by the contract's reader, declared for the type checker
         folder: Path
-        sub: Submission
+        sub: Any  # contract.Submission, not imported: the contract imports this module
 
         def finding(self, rule, message, *, table=None, row=None, column=None, expected=None, actual=None, file=None,
                     line=None) -> None: ...

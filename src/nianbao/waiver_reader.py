@@ -10,15 +10,12 @@ A mixin of the contract's reader (:mod:`nianbao.contract`): it uses the reader's
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import formats as F
 from .findings import Finding
 from .rules import RULES, UNWAIVABLE
 from .textio import normalise_label, shorten
-
-if TYPE_CHECKING:
-    from .contract import Submission
 
 WAIVERS_FILE = "waivers.csv"
 WAIVERS_HEADER = ("规则", "表", "行", "列", "说明")
@@ -68,7 +65,7 @@ class WaiverReading:
     """The waivers part of the contract's reader (``sub.waivers``)."""
 
     if TYPE_CHECKING:  # provided by the contract's reader, declared for the type checker
-        sub: Submission
+        sub: Any  # contract.Submission, not imported: the contract imports this module
 
         def finding(self, rule, message, *, table=None, row=None, column=None, expected=None, actual=None, file=None,
                     line=None) -> None: ...
