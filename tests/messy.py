@@ -242,7 +242,7 @@ def other_as_one_row(html: str) -> str:
     for row in rows:
         if row[2] in OTHER_ROWS_2021:
             numbers = [int(v) for v in row[3:]]
-            sums = numbers if sums is None else [a + b for a, b in zip(sums, numbers, strict=False)]
+            sums = numbers if sums is None else [a + b for a, b in zip(sums, numbers, strict=True)]
             if row[2] == OTHER_ROWS_2021[-1]:
                 keep.append([row[0], "（六）其他处理", "（六）其他处理", *map(str, sums)])
             continue

@@ -201,7 +201,7 @@ def test_checks_csv_carries_no_live_formula(builder):
     header = rows[0]
     assert len(rows) > 3
     for row in rows[1:]:
-        for name, cell in zip(header, row, strict=False):
+        for name, cell in zip(header, row, strict=True):
             if name in NUMERIC_FIELDS and cell.lstrip("-").replace(".", "", 1).isdigit():
                 continue
             assert not cell.startswith(FORMULA_START), (name, cell)
@@ -431,7 +431,7 @@ def test_checks_csv_of_the_payload_project_has_no_live_formula(payload_project):
     rows = list(csv.reader(io.StringIO(text)))
     header = rows[0]
     for row in rows[1:]:
-        for name, cell in zip(header, row, strict=False):
+        for name, cell in zip(header, row, strict=True):
             number = cell.lstrip("-").replace(".", "", 1).isdigit()
             assert not cell.startswith(FORMULA_START) or (name in NUMERIC_FIELDS and number), (name, cell)
 

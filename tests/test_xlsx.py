@@ -53,7 +53,7 @@ def fill(path, values, year, edit=None, text=None, out=None):
         wb[sheet][coord].value = values.get(key, 0)
     if text:
         coords = list(next(s for s in xlsx.layout(F.format_for_year(year)) if s.name == xlsx.SHEET_TEXT).texts)
-        for coord, body in zip(coords, text, strict=False):
+        for coord, body in zip(coords, text, strict=True):
             wb[xlsx.SHEET_TEXT][coord].value = body
     if edit:
         edit(wb)
