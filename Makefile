@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: reports test install system-deps clean-outputs
+.PHONY: reports test test-fast lint install system-deps clean-outputs
 
 $(BIN)/nianbao: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,19 @@ reports: install
 	$(BIN)/nianbao check
 	$(BIN)/nianbao build
 
-test: install system-deps
+# ruff and mypy with the configuration in pyproject.toml; CI and `make test` run it first.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: install system-deps lint
 	$(BIN)/python -m pytest
+
+# The suite without its slow kinds (markers in pyproject.toml): no kernel, PDF, browser,
+# LibreOffice or Dask cluster.  No lint either: the quick loop while working.
+FAST := not kernel and not pdf and not browser and not soffice and not dask
+test-fast: install
+	$(BIN)/python -m pytest -m "$(FAST)"
 
 clean-outputs:
 	rm -rf outputs/draft outputs/publish

@@ -123,7 +123,8 @@ def floor(root: Path, made) -> tuple[float, float]:
         for part in report.parts():
             rendered = part._repr_html_()
             parts.append(rendered[0] if isinstance(rendered, tuple) else rendered)
-        html = f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{report.title}</title></head><body><main>{"".join(parts)}</main></body></html>'
+        html = (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{report.title}</title></head>'
+                f'<body><main>{"".join(parts)}</main></body></html>')
         attachments = source_attachments(root, dept, year)
         attachments["manifest.json"] = _json({"department": dept, "year": year})
         html_to_pdf(html, title=report.title, author=report.department.name, subject="政府信息公开工作年度报告",

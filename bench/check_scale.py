@@ -126,7 +126,7 @@ def copying_case(n: int, repeat: int) -> None:
         with tempfile.TemporaryDirectory(prefix="nianbao-bench-s5-") as folder:
             copying_project(Path(folder), n, kind)
             project = load_project(Path(folder))
-            times[kind] = median_time(lambda: check_project(project), repeat)
+            times[kind] = median_time(lambda project=project: check_project(project), repeat)
             counts[kind] = sum(1 for f in check_project(project).findings if f.rule == "S5")
     print(f"S5：一个地区 {n} 个部门、一个年度，check_project 本进程，取 {repeat} 次的中位数")
     labels = {"unlike": "各不相同", "alike": "第一部分完全相同", "near": "第一部分仅部门名称不同"}
@@ -225,7 +225,8 @@ def main(argv=None) -> int:
         results = [
             ("(a) pandas.read_csv，本进程", median_time(lambda: read_all_pandas(files), args.repeat)),
             ("(a') pandas.read_csv，新进程（含导入 pandas）",
-             median_time(lambda: subprocess.run([sys.executable, "-c", BASELINE_SCRIPT, str(list_file)], check=True, env=env), args.repeat)),
+             median_time(lambda: subprocess.run([sys.executable, "-c", BASELINE_SCRIPT, str(list_file)], check=True, env=env),
+                         args.repeat)),
             ("(b) nianbao check，新进程", median_time(run_cli, args.repeat)),
             ("(c) check_project，本进程", median_time(run_engine, args.repeat)),
         ]

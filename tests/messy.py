@@ -211,7 +211,7 @@ def blanks(html: str, row: str, replacements=("", "/", "—", "无", "-", "／")
         cells = tr.find_all(("td", "th"))
         if any(c.get_text() == row for c in cells):
             values = cells[-7:]
-            for cell, text in zip(values, replacements + ("0",) * 7):
+            for cell, text in zip(values, replacements + ("0",) * 7, strict=False):
                 cell.string = text
     return str(soup)
 
@@ -242,7 +242,7 @@ def other_as_one_row(html: str) -> str:
     for row in rows:
         if row[2] in OTHER_ROWS_2021:
             numbers = [int(v) for v in row[3:]]
-            sums = numbers if sums is None else [a + b for a, b in zip(sums, numbers)]
+            sums = numbers if sums is None else [a + b for a, b in zip(sums, numbers, strict=True)]
             if row[2] == OTHER_ROWS_2021[-1]:
                 keep.append([row[0], "（六）其他处理", "（六）其他处理", *map(str, sums)])
             continue

@@ -22,11 +22,10 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 
+from conftest import move_outcome, run_cli
 from nianbao import formats as F
 from nianbao.findings import SEVERITY_TITLES
 from nianbao.testing import ProjectBuilder, narrative_for
-
-from conftest import move_outcome, run_cli
 
 psutil = pytest.importorskip("psutil")
 

@@ -18,7 +18,7 @@ from nianbao.build import build, executor_for
 from nianbao.project import load_project
 from nianbao.testing import ProjectBuilder
 
-pytestmark = pytest.mark.kernel
+pytestmark = [pytest.mark.kernel, pytest.mark.dask]
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "annual_report.ipynb"

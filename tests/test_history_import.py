@@ -430,8 +430,8 @@ def test_audit_of_an_unlisted_organ(office, tmp_path, capsys):
 
 
 def test_imported_years_are_not_republished_and_marked_in_the_index(office, tmp_path, capsys):
-    from nianbao.console import summary
     from nianbao.build import BuildResult
+    from nianbao.console import summary
     from nianbao.site import HISTORY_BADGE, draft_index
 
     source, target = office
@@ -497,7 +497,8 @@ def test_other_format_disclosure_label_is_read_by_its_header(office, tmp_path, c
 
     # A 2020 report printing the 2021 item and columns: recorded as printed, the check reports it.
     page = kit_page(source.root, "demo", 2020).replace(">规范性文件<", ">行政规范性文件<")
-    for old, new in zip(("本年新制作数量", "本年新公开数量", "对外公开总数量"), ("本年制发件数", "本年废止件数", "现行有效件数")):
+    for old, new in zip(("本年新制作数量", "本年新公开数量", "对外公开总数量"), ("本年制发件数", "本年废止件数", "现行有效件数"),
+                        strict=True):
         page = page.replace(f">{old}<", f">{new}<")
     code, out, err = run_cli(capsys, "import", _write(tmp_path, "b.html", page), "--project", target.root)
     rows = csv_cells(target.folder("demo", 2020) / "disclosure.csv")

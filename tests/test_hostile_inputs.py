@@ -309,6 +309,7 @@ def test_real_amount_passes_and_prints_as_entered(b):
     assert "0.5000" in html  # at least four places, as before
 
 
+@pytest.mark.pdf
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
 def test_real_amount_prints_as_entered_in_the_pdf(b, tmp_path):
     """The PDF is made from the exported page; no kernel needed to see what it prints."""

@@ -31,7 +31,7 @@ import pytest
 from conftest import APP, TWO_DEPARTMENTS, only, run_cli
 from nianbao import formats as F
 from nianbao.testing import ProjectBuilder, narrative_for
-from test_xlsx import fill, figures, ready, workbook_path
+from test_xlsx import figures, fill, ready, workbook_path
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "annual_report.ipynb"
@@ -113,7 +113,8 @@ def test_s5_names_last_year_and_the_peers_in_one_finding(tmp_path):
             builder.add(dept, year, size=10)
             values = builder.values[(dept, year)]
             _, _, rest = narrative_for(name, year, values).partition(f"## {F.SECTION_HEADINGS[4]}")
-            builder.add(dept, year, values=values, narrative=f"## {F.SECTION_HEADINGS[0]}\n\n{BOILERPLATE}\n\n## {F.SECTION_HEADINGS[4]}{rest}")
+            builder.add(dept, year, values=values,
+                        narrative=f"## {F.SECTION_HEADINGS[0]}\n\n{BOILERPLATE}\n\n## {F.SECTION_HEADINGS[4]}{rest}")
     s5 = [f for f in only(builder.check(), "S5", 2021) if f.department == "alpha"]
     assert len(s5) == 1
     assert "本部门2020年报告" in s5[0].message and "示例区乙局（beta）" in s5[0].message
@@ -217,7 +218,8 @@ def test_support_log_goes_to_the_temp_folder_without_a_project(monkeypatch, tmp_
 
 
 @pytest.mark.parametrize("exc, code, words", [
-    (lambda: __import__("nianbao.config", fromlist=["ConfigError"]).ConfigError("report.toml 第 1 行：公开日期无效，请写成 \"2025-01-20\"。"),
+    (lambda: __import__("nianbao.config", fromlist=["ConfigError"]).ConfigError(
+        "report.toml 第 1 行：公开日期无效，请写成 \"2025-01-20\"。"),
      1, "report.toml 第 1 行"),
     (lambda: PermissionError(errno.EACCES, "Permission denied", "/srv/nianbao/outputs/draft/index.html"),
      2, "/srv/nianbao/outputs/draft/index.html：没有权限"),
@@ -247,7 +249,7 @@ def test_a_failing_index_step_is_said_and_redone_by_the_next_build(capsys, monke
 
     from nianbao import site
 
-    builder = ProjectBuilder(tmp_path)
+    ProjectBuilder(tmp_path)
     (tmp_path / "notebooks").mkdir()
     shutil.copy(NOTEBOOK, tmp_path / "notebooks")
     monkeypatch.setattr(site, "write_sites", _raise)

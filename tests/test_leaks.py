@@ -23,13 +23,13 @@ import pytest
 from conftest import APP, only, run_cli
 from nianbao import formats as F
 from nianbao import personal
-from nianbao.folders import CONTRACT_FILES, contract_files
 from nianbao.findings import NUMERIC_FIELDS, to_csv
+from nianbao.folders import CONTRACT_FILES, contract_files
 from nianbao.html import markdown, sanitise
 from nianbao.inputs import InputIndex
 from nianbao.report import Report, stylesheet
-from nianbao.textio import FORMULA_START, neutralise_cell
 from nianbao.testing import ProjectBuilder
+from nianbao.textio import FORMULA_START, neutralise_cell
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "annual_report.ipynb"
@@ -125,7 +125,8 @@ def test_only_the_kits_own_stylesheet_survives():
 
 
 def test_site_pages_keep_links_inside_the_site_only():
-    html = '<a href="2024/demo/report.html">r</a><a href="../publish/index.html">p</a><a href="//evil.example">e</a><a href="/etc/passwd">x</a>'
+    html = ('<a href="2024/demo/report.html">r</a><a href="../publish/index.html">p</a>'
+            '<a href="//evil.example">e</a><a href="/etc/passwd">x</a>')
     clean = sanitise(html, relative_links=True)
     assert 'href="2024/demo/report.html"' in clean and 'href="../publish/index.html"' in clean
     assert "evil.example" not in clean and "/etc/passwd" not in clean
@@ -200,7 +201,7 @@ def test_checks_csv_carries_no_live_formula(builder):
     header = rows[0]
     assert len(rows) > 3
     for row in rows[1:]:
-        for name, cell in zip(header, row):
+        for name, cell in zip(header, row, strict=True):
             if name in NUMERIC_FIELDS and cell.lstrip("-").replace(".", "", 1).isdigit():
                 continue
             assert not cell.startswith(FORMULA_START), (name, cell)
@@ -258,8 +259,10 @@ def test_invalid_check_digit_passes(builder):
 def test_personal_data_can_be_waived_with_an_explanation(builder):
     folder = builder.add("demo", 2021)
     narrative = folder / "narrative.md"
-    narrative.write_text(narrative.read_text(encoding="utf-8") + "\n依申请公开咨询电话13812345678（本局公开的服务电话）。\n", encoding="utf-8")
-    (folder / "waivers.csv").write_text("规则,表,行,列,说明\nP1,narrative,,,该号码是本局对外公布的政务服务热线，可以公开\n", encoding="utf-8")
+    narrative.write_text(narrative.read_text(encoding="utf-8") + "\n依申请公开咨询电话13812345678（本局公开的服务电话）。\n",
+                         encoding="utf-8")
+    (folder / "waivers.csv").write_text("规则,表,行,列,说明\nP1,narrative,,,该号码是本局对外公布的政务服务热线，可以公开\n",
+                                        encoding="utf-8")
     assert [f.severity for f in only(builder.check(), "P1")] == ["waived"]
 
 
@@ -346,6 +349,7 @@ def copy_notebook(root: Path, extra_cell: str | None = None) -> None:
 
 
 @pytest.mark.kernel
+@pytest.mark.pdf
 def test_published_pdf_attaches_exactly_the_contract_files(capsys, builder, tmp_path):
     import pikepdf
 
@@ -427,12 +431,13 @@ def test_checks_csv_of_the_payload_project_has_no_live_formula(payload_project):
     rows = list(csv.reader(io.StringIO(text)))
     header = rows[0]
     for row in rows[1:]:
-        for name, cell in zip(header, row):
+        for name, cell in zip(header, row, strict=True):
             number = cell.lstrip("-").replace(".", "", 1).isdigit()
             assert not cell.startswith(FORMULA_START) or (name in NUMERIC_FIELDS and number), (name, cell)
 
 
 @pytest.mark.kernel
+@pytest.mark.pdf
 def test_pdf_metadata_holds_the_payload_name_as_plain_text(payload_project):
     import pikepdf
 

@@ -32,9 +32,12 @@ from nianbao.template import format_number
 from nianbao.testing import ProjectBuilder
 
 pikepdf = pytest.importorskip("pikepdf")
-pytestmark = pytest.mark.skipif(
-    not all(shutil.which(tool) for tool in ("pdftotext", "pdffonts", "pdftoppm")), reason="poppler-utils missing"
-)
+pytestmark = [
+    pytest.mark.pdf,
+    pytest.mark.skipif(
+        not all(shutil.which(tool) for tool in ("pdftotext", "pdffonts", "pdftoppm")), reason="poppler-utils missing"
+    ),
+]
 
 DEPT = "demo"
 V2019_YEAR, V2021_YEAR = 2020, 2021
@@ -290,7 +293,7 @@ def test_attachments_are_the_source_files_with_fixed_dates(sample):
         attached = doc.attachments
         assert sorted(attached) == sorted(sample.attachments)
         utc = dt.datetime.combine(PUBLISHED[sample.year], dt.time(), dt.timezone(dt.timedelta(hours=8)))
-        expected_date = utc.astimezone(dt.timezone.utc).strftime("D:%Y%m%d%H%M%SZ")
+        expected_date = utc.astimezone(dt.UTC).strftime("D:%Y%m%d%H%M%SZ")
         for name, data in sample.attachments.items():
             embedded = attached[name].get_file()
             assert embedded.read_bytes() == data, name

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nianbao import cli, contract, reference, rules
+from nianbao import cli, reference, rules
 from nianbao import formats as F
 
 REPO = Path(__file__).resolve().parents[1]

@@ -50,8 +50,8 @@ def test_application_table_puts_each_number_under_its_labels(two_years, year):
     values = two_years.values[("demo", year)]
     table = table_with_class(html_of(report.section_applications()), "applications")
     cells = grid(table)
-    head = [row for row, raw in zip(cells, table["rows"]) if raw["section"] == "thead"]
-    body = [row for row, raw in zip(cells, table["rows"]) if raw["section"] == "tbody"]
+    head = [row for row, raw in zip(cells, table["rows"], strict=True) if raw["section"] == "thead"]
+    body = [row for row, raw in zip(cells, table["rows"], strict=True) if raw["section"] == "tbody"]
     assert head[0][0]["text"] == F.BALANCE_NOTE
     columns = [head[2][c]["text"] for c in range(3, 10)]
     assert columns == list(F.APPLICATION_COLUMNS)
@@ -101,7 +101,7 @@ def test_disclosure_table_has_every_item_label_and_value(two_years, year):
             header = [cell["text"] for cell in _unique(row[1:])]
             continue
         label = row[0]["text"]
-        for column, cell in zip(header, _unique(row[1:])):
+        for column, cell in zip(header, _unique(row[1:]), strict=True):
             domain = fmt.domain(F.DISCLOSURE, label, column)
             assert cell["text"] == format_number(values[(F.DISCLOSURE, label, column)], domain)
             seen.append((label, column))

@@ -173,7 +173,7 @@ def test_r4_points_at_the_groups_total(project_2020_2021, year, group):
     b = project_2020_2021
 
     def edit(v):
-        for col, n in zip(F.REVIEW_COLUMNS[:-1], (2, 1, 0, 3)):
+        for col, n in zip(F.REVIEW_COLUMNS[:-1], (2, 1, 0, 3), strict=True):
             v[(F.REVIEW, group, col)] = n
         v[(F.REVIEW, group, F.TOTAL)] = 6
 

@@ -11,9 +11,9 @@ import random
 from pathlib import Path
 
 import pytest
+
 from htmlgrid import grid as expand
 from htmlgrid import table_with_class
-
 from nianbao import formats as F
 from nianbao import grids as G
 from nianbao import prose, rules, synth, tables

@@ -53,7 +53,7 @@ def fill(path, values, year, edit=None, text=None, out=None):
         wb[sheet][coord].value = values.get(key, 0)
     if text:
         coords = list(next(s for s in xlsx.layout(F.format_for_year(year)) if s.name == xlsx.SHEET_TEXT).texts)
-        for coord, body in zip(coords, text):
+        for coord, body in zip(coords, text, strict=True):
             wb[xlsx.SHEET_TEXT][coord].value = body
     if edit:
         edit(wb)
@@ -273,7 +273,8 @@ def test_refuses_wrong_version_or_unknown_department(capsys, b, key, value, mess
     assert message in refused(capsys, b, path)
 
 
-@pytest.mark.parametrize(("key", "value", "claimed"), [("department", "beta", "部门「beta」2021年度"), ("year", "2099", "部门「alpha」2099年度")])
+@pytest.mark.parametrize(("key", "value", "claimed"),
+                         [("department", "beta", "部门「beta」2021年度"), ("year", "2099", "部门「alpha」2099年度")])
 def test_an_edited_identification_is_refused_and_nothing_is_written(capsys, b, key, value, claimed):
     path, values = ready(b, capsys)
     fill(path, values, 2021, edit=set_meta(key, value))
@@ -462,7 +463,8 @@ def test_amounts_keep_the_places_entered(capsys, b):
 
 
 @pytest.mark.soffice
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui")
+@pytest.mark.skipif(shutil.which("soffice") is None,
+                    reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui")
 def test_workbook_resaved_by_libreoffice_imports(capsys, b, tmp_path):
     path, values = ready(b, capsys)
     granted = cell_of(2021, APP, F.GRANTED, F.NATURAL_PERSON)

@@ -63,6 +63,6 @@ def parse_number(raw: str, domain: str) -> tuple[Number, str | None]:
     amount = Decimal(text)  # the pattern guarantees a plain decimal of bounded length
     if amount > _AMOUNT_LIMIT:
         return 0, "超出范围，" + _DOMAIN_HINT[domain]
-    if amount and -amount.normalize().as_tuple().exponent > F.AMOUNT_PLACES:  # 12.30000000 is fine, 0.0000001 is not
+    if amount and -int(amount.normalize().as_tuple().exponent) > F.AMOUNT_PLACES:  # 12.30000000 is fine, 0.0000001 is not
         return 0, f"小数位数过多，最多{F.AMOUNT_PLACES}位（单位：万元，精确到分），请删去多余的小数位"
     return amount, None

@@ -13,6 +13,7 @@ import io
 from dataclasses import dataclass
 
 from . import formats as F
+from .cells import Number
 from .contract import Submission
 from .html import text
 from .prose import group_totals
@@ -111,7 +112,7 @@ def _hbar(labels, values, title, unit="件") -> bytes:
 
 
 def _pairs_text(labels, values, unit="件") -> str:
-    return "，".join(f"{label}{value}{unit}" for label, value in zip(labels, values))
+    return "，".join(f"{label}{value}{unit}" for label, value in zip(labels, values, strict=False))
 
 
 def applicants(sub: Submission) -> Chart | None:
@@ -146,14 +147,16 @@ def trend(history: list[Submission]) -> Chart | None:
     if not any(any(v) for v in series.values()):
         return None
     fig, ax = new_figure(6.4, 3.2)
-    for (name, values), color, marker in zip(series.items(), _PALETTE, "os^"):
+    for (name, values), color, marker in zip(series.items(), _PALETTE, "os^", strict=False):
         ax.plot(years, values, marker=marker, color=color, label=name)
     ax.set_xticks(years, [f"{y}年" for y in years])
     ax.set_ylim(bottom=0)
     ax.legend(frameon=False, ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.12))
     title = f"{years[0]}—{years[-1]}年申请数量变化"
     ax.set_title(title, loc="left")
-    alt = title + "：" + "；".join(f"{y}年新收{n}件、上年结转{c}件、办结{d}件" for y, n, c, d in zip(years, *series.values())) + "。"
+    alt = title + "：" + "；".join(
+        f"{y}年新收{n}件、上年结转{c}件、办结{d}件" for y, n, c, d in zip(years, *series.values(), strict=False)
+    ) + "。"
     return Chart(title, alt, render_png(fig))
 
 
@@ -164,11 +167,11 @@ def review(sub: Submission) -> Chart | None:
     if not any(any(v) for v in values.values()):
         return None
     fig, ax = new_figure(6.4, 2.8)
-    lefts = [0] * len(groups)
+    lefts: list[Number] = [0] * len(groups)
     for i, outcome in enumerate(outcomes_):
         widths = [values[g][i] for g in groups]
         ax.barh(range(len(groups)), widths, left=lefts, color=_PALETTE[i], label=outcome)
-        lefts = [a + b for a, b in zip(lefts, widths)]
+        lefts = [a + b for a, b in zip(lefts, widths, strict=False)]
     ax.set_yticks(range(len(groups)), groups)
     ax.invert_yaxis()
     ax.legend(frameon=False, ncols=4, loc="upper center", bbox_to_anchor=(0.5, -0.12))

@@ -81,7 +81,6 @@ def selection(args, project) -> tuple[list[int] | None, list[str] | None]:
             raise UsageError(f"部门「{dept}」不在 params/departments.csv 中。已登记的部门：{known}。")
     if years:
         from .formats import FormatError, format_for_year
-
         from .project import latest_year
 
         for year in years:
@@ -408,13 +407,15 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--year", action="append", metavar="年度", help="只处理这些年度（可重复，或用逗号分隔）")
         sub.add_argument("--dept", action="append", metavar="部门", help="只处理这些部门编号（可重复，或用逗号分隔）")
 
-    check = commands.add_parser("check", help="校验数据（不启动 Jupyter）", description="校验每个部门每个年度的数据是否符合官方格式和勾稽关系。")
+    check = commands.add_parser("check", help="校验数据（不启动 Jupyter）",
+                                description="校验每个部门每个年度的数据是否符合官方格式和勾稽关系。")
     common(check)
     check.add_argument("--json", action="store_true", help="以 JSON 输出全部问题")
     check.add_argument("--strict", action="store_true", help="提示也视为不通过")
     check.set_defaults(func=cmd_check)
 
-    template = commands.add_parser("template", help="生成某年度的填报模板", description="为某年度生成数据模板：官方标签齐全，数字预填0，上年结转按上年数据预填。")
+    template = commands.add_parser("template", help="生成某年度的填报模板",
+                                   description="为某年度生成数据模板：官方标签齐全，数字预填0，上年结转按上年数据预填。")
     common(template)
     template.add_argument("--force", action="store_true", help="覆盖已有文件")
     template.add_argument("--xlsx", action="store_true", help="生成 Excel 填报工作簿（每个部门一个 <部门>-<年度>.xlsx），而不是 CSV 文件")
@@ -425,7 +426,8 @@ def build_parser() -> argparse.ArgumentParser:
         "import", help="导入填好的 Excel 工作簿，或已发布的年报网页",
         description="读取填好的填报工作簿或已发布的年报网页（.html/.htm），写入 data/<年度>/<部门>/ 的数据文件，然后校验导入的数据。",
     )
-    imp.add_argument("files", nargs="+", metavar="文件或文件夹", help="填好的工作簿（.xlsx）、保存的年报网页（.html/.htm），或含有它们的文件夹")
+    imp.add_argument("files", nargs="+", metavar="文件或文件夹",
+                     help="填好的工作簿（.xlsx）、保存的年报网页（.html/.htm），或含有它们的文件夹")
     common(imp)
     imp.add_argument("--force", action="store_true", help="覆盖已有的不同数据")
     imp.add_argument("--audit", action="store_true", help="只审阅年报网页：识别并校验，不写入 data/，结果另存为 CSV")
@@ -433,19 +435,22 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--trust-unsigned", action="store_true", help="也导入旧版本生成、没有签名的工作簿（按其自称的部门和年度，逐份列出）")
     imp.set_defaults(func=cmd_import)
 
-    render = commands.add_parser("render", help="生成一个部门一个年度的报告", description="用 papermill 运行报告笔记本（真实的 Jupyter 内核），再用 nbconvert 导出 HTML。")
+    render = commands.add_parser("render", help="生成一个部门一个年度的报告",
+                                 description="用 papermill 运行报告笔记本（真实的 Jupyter 内核），再用 nbconvert 导出 HTML。")
     common(render)
     report_options(render, formats_help="输出格式：html（默认）或 html,pdf")
     render.set_defaults(func=cmd_render)
 
-    build = commands.add_parser("build", help="生成全部报告（并行、增量）", description="为每个部门每个年度生成报告：并行运行、跳过未变更的报告，并生成目录页。")
+    build = commands.add_parser("build", help="生成全部报告（并行、增量）",
+                                description="为每个部门每个年度生成报告：并行运行、跳过未变更的报告，并生成目录页。")
     common(build)
     report_options(build, formats_help="输出格式（默认 html,pdf；只要网页用 html）")
     build.add_argument("--jobs", metavar="N", help="并行的工作进程数（默认：CPU 核数）")
     build.add_argument("--force", action="store_true", help="全部重新生成，不跳过未变更的报告")
     build.add_argument("--timeout", type=int, default=600, metavar="秒", help="每个单元格的最长运行时间（默认 600 秒）")
     build.add_argument("--scheduler", metavar="地址", help="在 Dask 集群上运行，如 tcp://10.0.0.5:8786（默认：本机多进程）")
-    build.add_argument("--fresh-kernels", action="store_true", help="每份报告启动一个新内核（较慢；默认每个工作进程复用一个内核，报告之间重置）")
+    build.add_argument("--fresh-kernels", action="store_true",
+                       help="每份报告启动一个新内核（较慢；默认每个工作进程复用一个内核，报告之间重置）")
     build.set_defaults(func=cmd_build)
     reference.add_parser(commands)
     return parser

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import Literal
 
 from . import formats as F
 from . import personal
+
 # The cells, the narrative and the waivers are read in their own modules; the
 # names callers used to import from here are re-exported (PLACEHOLDERS,
 # parse_number, NARRATIVE_MAX_BYTES, WAIVERS_HEADER, WAIVABLE_TABLES, …).
@@ -24,10 +26,17 @@ from .folders import KNOWN_FILES
 from .narrative_reader import NARRATIVE_MAX_BYTES, NarrativeReading  # noqa: F401
 from .project import Department, Project
 from .rules import constraints, finding
-from .textio import (InputFileError, linked_file_message, normalise_label, other_separator, parse_csv, read_text_noting,
-                     separator_message, shorten)
-from .waiver_reader import (MIN_EXPLANATION, WAIVABLE_TABLES, WAIVERS_FILE, WAIVERS_HEADER, Waiver,  # noqa: F401
-                            WaiverReading, waiver_labels)
+from .textio import (
+    InputFileError,
+    linked_file_message,
+    normalise_label,
+    other_separator,
+    parse_csv,
+    read_text_noting,
+    separator_message,
+    shorten,
+)
+from .waiver_reader import MIN_EXPLANATION, WAIVABLE_TABLES, WAIVERS_FILE, WAIVERS_HEADER, Waiver, WaiverReading, waiver_labels  # noqa: F401
 
 APPLICATION_ROW_HEADER = "项目"
 REVIEW_ROW_HEADER = "项目"
@@ -165,7 +174,7 @@ class _Reader(NarrativeReading, WaiverReading):
                 file=self.sub.folder,
             )
 
-    def open_csv(self, table: str, name: str, *, required: bool = True):
+    def open_csv(self, table: str | None, name: str, *, required: bool = True) -> tuple[str, list, list] | None:
         rel = self.rel(name)
         path = self.folder / name
         if not path.exists() and not required:
@@ -461,7 +470,7 @@ class _Reader(NarrativeReading, WaiverReading):
             self.store(table, rel, line, fee.label, F.FEE_VALUE, row[index[F.FEE_VALUE]], fee.domain)
         self.missing_rows(table, rel, seen, [f.label for f in F.FEE_ROWS])
 
-    def label(self, table: str, text: str, kind: str) -> str | None | bool:
+    def label(self, table: str, text: str, kind: str) -> str | None | Literal[False]:
         """A waiver's row or column as the official label of ``table`` it names;
         None when blank (any); False when the table has no such label."""
         if not text:

@@ -46,7 +46,7 @@ class SectionTexts:
         self._shingles: dict[tuple[int, str], frozenset[str]] = {}
         self._pairs: dict[tuple[str, int, int], bool] = {}
         self._groups: dict[tuple, set[tuple[int, int]]] = {}
-        self._similar: dict[tuple, dict[int, list[Submission]]] = {}
+        self._similar: dict[tuple, dict[int, tuple[Submission, ...]]] = {}
 
     def text(self, sub: Submission, heading: str) -> str:
         key = (id(sub), heading)
@@ -62,7 +62,8 @@ class SectionTexts:
 
     def alike(self, a: Submission, b: Submission, heading: str) -> bool:
         """6-character-shingle Jaccard of the two sections ≥ the threshold."""
-        key = (heading, *sorted((id(a), id(b))))
+        low, high = sorted((id(a), id(b)))
+        key = (heading, low, high)
         if key not in self._pairs:
             mine, theirs = self.shingles(a, heading), self.shingles(b, heading)
             small, large = sorted((len(mine), len(theirs)))
@@ -164,6 +165,7 @@ def copy_findings(sub: Submission, previous: Submission | None, peers: list[Subm
             continue
         sources = []
         if copied_last_year:
+            assert previous is not None  # copied_last_year implies a previous year
             sources.append(f"本部门{previous.year}年报告")
         if alike:
             sources.append(f"{_peers_text(sub, alike)}同年报告")

@@ -10,6 +10,7 @@ project for; no pandas, no kernel, so ``nianbao check`` stays fast.
 from __future__ import annotations
 
 import gc
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -138,7 +139,7 @@ def apply_waivers(sub: Submission, findings: list[Finding]) -> list[Finding]:
     return result
 
 
-def check_submission(sub: Submission, previous: Submission | None = None, peers: list[Submission] = (),
+def check_submission(sub: Submission, previous: Submission | None = None, peers: Sequence[Submission] = (),
                      texts: SectionTexts | None = None) -> list[Finding]:
     """Every finding of one department-year (given last year's and same-region peers').
 
@@ -211,6 +212,7 @@ def _check_project(project: Project, years, departments) -> CheckRun:
         region_members.setdefault((y, project.departments[d].region), []).append(d)
     for year, dept in selected:
         sub = cache.get(year, dept)
+        assert sub is not None, "a selected department-year was submitted"
         previous = cache.get(year - 1, dept)
         peers = [
             cache.get(year, other)
@@ -220,5 +222,5 @@ def _check_project(project: Project, years, departments) -> CheckRun:
         findings += check_submission(sub, previous, [p for p in peers if p is not None], texts)
     findings += missing_submissions(project, sorted(years), departments)
     order = {d.id: i for i, d in enumerate(project.ordered_departments())}
-    findings.sort(key=lambda f: (f.year or 0, order.get(f.department, -1)))
+    findings.sort(key=lambda f: (f.year or 0, order.get(f.department or "", -1)))
     return CheckRun(selected, findings, {k: v for k, v in cache.loaded.items() if v is not None})

@@ -16,7 +16,6 @@ from .personal import mask
 from .textio import csv_text
 
 
-
 class Severity(StrEnum):
     """A finding's severity; a ``str`` so JSON, ``checks.csv`` and the draft
     panel's CSS classes (``sev-error``) print the plain word."""
@@ -96,11 +95,11 @@ def to_record(finding: Finding) -> dict:
 
 
 def location(finding: Finding) -> str:
-    parts = [TABLE_TITLES.get(finding.table, finding.table or "")]
+    parts = [TABLE_TITLES.get(finding.table or "", finding.table or "")]
     if finding.row and finding.column:
         parts.append(f"{finding.row} × {finding.column}")
     elif finding.row or finding.column:
-        parts.append(finding.row or finding.column)
+        parts.append(finding.row or finding.column or "")
     return " ".join(p for p in parts if p)
 
 

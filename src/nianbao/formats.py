@@ -344,11 +344,11 @@ class Format:
             for row, col in self.disclosure_cells():
                 cells[(DISCLOSURE, row, col.label)] = col.domain
             for label in self.application_labels:
-                for col in APPLICATION_COLUMNS:
-                    cells[(APPLICATIONS, label, col)] = COUNT
+                for column in APPLICATION_COLUMNS:
+                    cells[(APPLICATIONS, label, column)] = COUNT
             for row in REVIEW_ROWS:
-                for col in REVIEW_COLUMNS:
-                    cells[(REVIEW, row, col)] = COUNT
+                for column in REVIEW_COLUMNS:
+                    cells[(REVIEW, row, column)] = COUNT
             for fee in FEE_ROWS:
                 cells[(FEES, fee.label, FEE_VALUE)] = fee.domain
             self._index["cells"] = cells

@@ -8,9 +8,25 @@ from dataclasses import dataclass
 from functools import cache
 
 from .formats import (
-    APPLICANT_HEADER, APPLICATION_COLUMNS, APPLICATIONS, BALANCE_NOTE, COUNT, DISCLOSURE, DISCLOSURE_ROW_HEADER,
-    LAWSUIT_ROWS, LITIGATION_HEADER, NATURAL_PERSON, ORGANISATION_HEADER, ORGANISATIONS, RESULTS, REVIEW, REVIEW_COLUMNS,
-    REVIEW_HEADER, REVIEW_ROWS, TOTAL, Format,
+    APPLICANT_HEADER,
+    APPLICATION_COLUMNS,
+    APPLICATIONS,
+    BALANCE_NOTE,
+    COUNT,
+    DISCLOSURE,
+    DISCLOSURE_ROW_HEADER,
+    LAWSUIT_ROWS,
+    LITIGATION_HEADER,
+    NATURAL_PERSON,
+    ORGANISATION_HEADER,
+    ORGANISATIONS,
+    RESULTS,
+    REVIEW,
+    REVIEW_COLUMNS,
+    REVIEW_HEADER,
+    REVIEW_ROWS,
+    TOTAL,
+    Format,
 )
 
 # One structure per table and version, read by every renderer: the HTML tables
@@ -81,13 +97,13 @@ def _disclosure_grid(fmt: Format) -> TableGrid:
         spans = _value_spans(len(item.columns))
         starts = [1 + sum(spans[:i]) for i in range(len(spans))]
         cells.append(_label(line + 1, 0, COLUMN, DISCLOSURE_ROW_HEADER))
-        cells += [_label(line + 1, c, INDICATOR, col.label, cols=span) for col, c, span in zip(item.columns, starts, spans)]
+        cells += [_label(line + 1, c, INDICATOR, col.label, cols=span) for col, c, span in zip(item.columns, starts, spans, strict=False)]
         line += 2
         for row in item.rows:
             cells.append(_label(line, 0, ROW, row))
             cells += [
                 _value(line, c, (DISCLOSURE, row, col.label), col.domain, span)
-                for col, c, span in zip(item.columns, starts, spans)
+                for col, c, span in zip(item.columns, starts, spans, strict=False)
             ]
             line += 1
     return TableGrid(DISCLOSURE, 4, 0, tuple(cells))

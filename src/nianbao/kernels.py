@@ -15,8 +15,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .run import Execution, failed_run, kernel_environment, kernel_manager_class
+
+if TYPE_CHECKING:
+    from jupyter_client.manager import AsyncKernelManager
 
 ENGINE = "nianbao-reuse"
 RESTART_EVERY = 100
@@ -72,7 +76,7 @@ class KernelSession:
     def __init__(self, folder: Path):
         self.folder = folder
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.km = None
+        self.km: AsyncKernelManager | None = None
         self.runs = 0
         self.log = folder / "kernel.log"
         _register_engine()
@@ -82,8 +86,8 @@ class KernelSession:
         from jupyter_core.utils import run_sync
 
         os.environ.update(kernel_environment(self.folder))  # the kernel inherits its launcher's
-        self.km = kernel_manager_class()(kernel_name="python3")
-        run_sync(self.km.start_kernel)(cwd=str(self.folder))
+        self.km = km = kernel_manager_class()(kernel_name="python3")
+        run_sync(km.start_kernel)(cwd=str(self.folder))
         self._run_code(WARM_UP)
         self.runs = 0
 
@@ -114,6 +118,7 @@ class KernelSession:
     def _run_code(self, code: str, timeout: float = 120) -> None:
         from jupyter_core.utils import run_sync
 
+        assert self.km is not None, "the kernel is started first"
         kc = self.km.client()
         kc.start_channels()
         try:
@@ -155,6 +160,8 @@ class KernelSession:
     def _alive(self) -> bool:
         from jupyter_core.utils import run_sync
 
+        if self.km is None:
+            return False
         try:
             return bool(run_sync(self.km.is_alive)())
         except Exception:

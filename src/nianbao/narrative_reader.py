@@ -9,6 +9,8 @@ A mixin of the contract's reader (:mod:`nianbao.contract`): it uses the reader's
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from . import formats as F
 from .textio import InputFileError, normalise_label, read_text_noting, shorten
@@ -20,6 +22,16 @@ NARRATIVE_MAX_BYTES = 200 * 1024
 
 class NarrativeReading:
     """The narrative part of the contract's reader (``sub.narrative``: official heading → text)."""
+
+    if TYPE_CHECKING:  # provided by the contract's reader, declared for the type checker
+        folder: Path
+        sub: Any  # contract.Submission, not imported: the contract imports this module
+
+        def finding(self, rule, message, *, table=None, row=None, column=None, expected=None, actual=None, file=None,
+                    line=None) -> None: ...
+        def rel(self, name: str) -> str: ...
+        def readable(self, path, rel: str, table: str | None) -> bool: ...
+        def report_personal_data(self, text: str, rel: str, table: str | None) -> None: ...
 
     def read_narrative(self):
         name = F.TABLE_FILES[F.NARRATIVE]

@@ -130,7 +130,9 @@ def _midnight(day: dt.date) -> dt.datetime:
 
 def _pdf_date(moment: dt.datetime) -> str:
     # PDF 1.7 date with offset: D:YYYYMMDDHHmmSS+08'00'
-    offset = int(moment.utcoffset().total_seconds() // 60)
+    utc_offset = moment.utcoffset()
+    assert utc_offset is not None, "an aware datetime"
+    offset = int(utc_offset.total_seconds() // 60)
     sign = "+" if offset >= 0 else "-"
     return f"D:{moment:%Y%m%d%H%M%S}{sign}{abs(offset) // 60:02d}'{abs(offset) % 60:02d}'"
 
@@ -239,7 +241,7 @@ def html_to_pdf(
         lang=LANG,
     )
     document.metadata = metadata
-    utc = stamp.astimezone(dt.timezone.utc).replace(tzinfo=None)  # WeasyPrint writes these with a Z
+    utc = stamp.astimezone(dt.UTC).replace(tzinfo=None)  # WeasyPrint writes these with a Z
     embedded = [
         Attachment(
             string=data,

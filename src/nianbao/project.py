@@ -188,7 +188,7 @@ def load_project(root: Path) -> Project:
         )
     project = Project(root, {})
     for line, row in rows:
-        record = dict(zip(header, row))
+        record = dict(zip(header, row, strict=False))
         dept_id = record.get("id", "").strip()
         if not SLUG.fullmatch(dept_id):
             project.findings.append(

@@ -43,7 +43,9 @@ def change(current: int, previous: int | None, unit: str = "件") -> str:
 
 
 def app(sub: Submission, row: str, column: str = F.TOTAL) -> int:
-    return sub.value(F.APPLICATIONS, row, column)
+    count = sub.value(F.APPLICATIONS, row, column)
+    assert isinstance(count, int), "the applications table holds counts"
+    return count
 
 
 def group_totals(sub: Submission, column: str = F.TOTAL) -> dict[str, int]:
@@ -74,7 +76,7 @@ def key_figures(sub: Submission) -> str:
 
 def lawsuit_total(sub: Submission, column: str = F.TOTAL) -> int:
     """The lawsuits: filed directly and after review."""
-    return sum(sub.value(F.REVIEW, row, column) for row in F.LAWSUIT_ROWS)
+    return sum(int(sub.value(F.REVIEW, row, column)) for row in F.LAWSUIT_ROWS)
 
 
 def disclosure_summary(sub: Submission) -> str:
@@ -91,7 +93,8 @@ def disclosure_summary(sub: Submission) -> str:
         decisions = "，".join(f"{row}{v(row, F.DECISIONS)}件" for row in decided)
         return (
             f"本年度{docs}。作出处理决定：{decisions}。"
-            f"{F.PROCUREMENT}项目{v(F.PROCUREMENT, F.PURCHASES)}个，{F.PURCHASE_AMOUNT_BARE}{amount(v(F.PROCUREMENT, F.PURCHASE_AMOUNT))}万元。"
+            f"{F.PROCUREMENT}项目{v(F.PROCUREMENT, F.PURCHASES)}个，"
+            f"{F.PURCHASE_AMOUNT_BARE}{amount(v(F.PROCUREMENT, F.PURCHASE_AMOUNT))}万元。"
         )
     docs = "；".join(
         f"{row}本年制发{v(row, F.ISSUED)}件、废止{v(row, F.REPEALED)}件，现行有效{v(row, F.IN_FORCE)}件"

@@ -80,7 +80,8 @@ PROSE_CLAIMS = (
         gap=4,
     ),
     _claim("办结", r"办结", F.APPLICATIONS, F.OUTCOME_TOTAL, F.TOTAL, lambda s: (_app_total(F.OUTCOME_TOTAL)(s),), 8),
-    _claim("结转下年", r"结转(?:下年|至下|到下|下一)", F.APPLICATIONS, F.CARRIED_OUT, F.TOTAL, lambda s: (_app_total(F.CARRIED_OUT)(s),), 8),
+    _claim("结转下年", r"结转(?:下年|至下|到下|下一)", F.APPLICATIONS, F.CARRIED_OUT, F.TOTAL,
+           lambda s: (_app_total(F.CARRIED_OUT)(s),), 8),
     *(
         _claim(F.OUTCOME_GROUP_NAMES[group], re.escape(F.OUTCOME_GROUP_NAMES[group]), F.APPLICATIONS, group, F.TOTAL,
                # 予以公开 and 部分公开 are rows; the other groups are the sum of their reasons.

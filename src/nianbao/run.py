@@ -77,7 +77,7 @@ class Execution:
         return self.failure is None
 
 
-def parameters(department: str, year: int, project_root: Path, mode: str, publication_date) -> dict:
+def parameters(department: str, year: int, project_root: Path | str, mode: str, publication_date) -> dict:
     return {
         "department": department,
         "year": int(year),

@@ -14,10 +14,11 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TextIO
 
 PREFIX = "nianbao-"
 LOCK = ".owner.lock"
-_HELD: dict[Path, object] = {}  # folder → its open, locked lock file
+_HELD: dict[Path, TextIO] = {}  # folder → its open, locked lock file
 
 
 def make(label: str, base: Path | None = None) -> Path:
@@ -45,7 +46,7 @@ def remove(folder: Path) -> None:
 def sweep(base: Path | None = None) -> list[Path]:
     """Remove the scratch folders whose owner has died; the folders removed."""
     base = Path(base or tempfile.gettempdir())
-    removed = []
+    removed: list[Path] = []
     try:
         candidates = list(base.glob(PREFIX + "*"))
     except OSError:

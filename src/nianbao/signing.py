@@ -44,7 +44,8 @@ def project_key(root: Path, *, create: bool) -> bytes | None:
         if not create:
             return None
     except (OSError, ValueError):
-        raise SigningError(f"无法读取签发密钥 {KEY_FILE.as_posix()}：文件已损坏。删除后会重新生成，但此前签发的工作簿将无法导入。") from None
+        raise SigningError(f"无法读取签发密钥 {KEY_FILE.as_posix()}：文件已损坏。"
+                           "删除后会重新生成，但此前签发的工作簿将无法导入。") from None
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
     ignore = folder / ".gitignore"

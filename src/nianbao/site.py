@@ -20,13 +20,14 @@ from markupsafe import Markup
 
 from . import formats as F
 from . import layout as L
-from .folders import is_imported
+from .build.records import read_manifest
+from .cells import Number
 from .engine import CheckRun
 from .findings import SEVERITY_TITLES, counts, to_csv
+from .folders import is_imported
 from .html import findings_table, sanitise
 from .project import Project
 from .prose import group_totals
-from .build.records import read_manifest
 from .textio import write_atomic
 
 HISTORY_BADGE = "已导入（历史）"  # imported from its published report: not republished
@@ -107,7 +108,7 @@ def build_badge(manifest: dict | None) -> tuple[str, str]:
         return "failed", f"生成失败（第 {cell + 1} 个单元格）"
     from .build.runner import STAGES
 
-    stage = STAGES.get(failure.get("stage"))
+    stage = STAGES.get(failure.get("stage", ""))
     return "failed", f"生成失败（{stage}）" if stage else "生成失败"
 
 
@@ -118,12 +119,12 @@ def build_badge(manifest: dict | None) -> tuple[str, str]:
 _REGION_COLUMNS = ("本年新收", "上年结转", *F.OUTCOME_GROUP_NAMES.values(), "办结合计", "结转下年度")
 
 
-def region_figures(project: Project, run: CheckRun) -> dict[str, dict[int, list[int]]]:
+def region_figures(project: Project, run: CheckRun) -> dict[str, dict[int, list[Number]]]:
     """region → year → the sums of _REGION_COLUMNS over its departments.
 
     Sums of balanced reports stay balanced (rules R1–R4, ``docs/规则.md``), so R1 holds on them.
     """
-    figures: dict[str, dict[int, list[int]]] = {}
+    figures: dict[str, dict[int, list[Number]]] = {}
     for (year, dept), sub in sorted(run.submissions.items()):
         region = project.departments[dept].region
         groups = group_totals(sub)
@@ -135,11 +136,11 @@ def region_figures(project: Project, run: CheckRun) -> dict[str, dict[int, list[
             sub.value(F.APPLICATIONS, F.CARRIED_OUT, F.TOTAL),
         ]
         sums = figures.setdefault(region, {}).setdefault(year, [0] * len(row))
-        figures[region][year] = [a + b for a, b in zip(sums, row)]
+        figures[region][year] = [a + b for a, b in zip(sums, row, strict=False)]
     return figures
 
 
-def _region_chart(region: str, by_year: dict[int, list[int]]) -> Markup | None:
+def _region_chart(region: str, by_year: dict[int, list[Number]]) -> Markup | None:
     """The region's chart as HTML (made by nianbao.charts), or None when it has no applications."""
     if len(by_year) < 1 or not any(v[0] or v[-2] for v in by_year.values()):
         return None
@@ -157,7 +158,7 @@ def _region_chart(region: str, by_year: dict[int, list[int]]) -> Markup | None:
     ax.legend(frameon=False, ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.1))
     title = f"{region}各年度政府信息公开申请"
     ax.set_title(title, loc="left")
-    alt = title + "：" + "；".join(f"{y}年新收{n}件、办结{d}件" for y, n, d in zip(years, new, done)) + "。"
+    alt = title + "：" + "；".join(f"{y}年新收{n}件、办结{d}件" for y, n, d in zip(years, new, done, strict=False)) + "。"
     return Markup(Chart(title, alt, render_png(fig)).html())
 
 

@@ -13,8 +13,8 @@ import traceback
 from datetime import datetime
 from pathlib import Path
 
-from .version import __version__
 from .errors import EXIT_USAGE
+from .version import __version__
 
 LOG_DIR = Path("outputs") / ".cache" / "logs"
 
@@ -60,7 +60,7 @@ def report_exception(exc: Exception, project=None, argv=()) -> int:
     traceback in a log file for a support request (never on the console)."""
     import errno
 
-    if isinstance(exc, OSError) and errno.errorcode.get(exc.errno) in _OS_ERRORS:
+    if isinstance(exc, OSError) and exc.errno is not None and errno.errorcode.get(exc.errno, "") in _OS_ERRORS:
         where = f"{exc.filename}：" if exc.filename else ""
         print(f"错误：{where}{_OS_ERRORS[errno.errorcode[exc.errno]]}。请检查该位置的权限和磁盘空间后重试。", file=sys.stderr)
         return EXIT_USAGE

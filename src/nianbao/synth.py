@@ -44,7 +44,7 @@ def applications(fmt: F.Format, rng: random.Random, new_total: int, carried_in: 
     """Section 三 values: R1, R2 and R3 hold by construction; 二 equals ``carried_in`` (X1)."""
     values = {}
     columns = F.APPLICATION_COLUMNS[:-1]
-    new = dict(zip(columns, _split(rng, new_total, _APPLICANT_WEIGHTS)))
+    new = dict(zip(columns, _split(rng, new_total, _APPLICANT_WEIGHTS), strict=False))
     carried_in = {col: (carried_in or {}).get(col, 0) for col in columns}
     outcome_labels = [row.label for row in fmt.outcome_rows]
     weights = _outcome_weights(fmt)
@@ -57,7 +57,7 @@ def applications(fmt: F.Format, rng: random.Random, new_total: int, carried_in: 
         values[(F.APPLICATIONS, F.CARRIED_IN, col)] = carried_in[col]
         values[(F.APPLICATIONS, F.CARRIED_OUT, col)] = carried_out
         values[(F.APPLICATIONS, F.OUTCOME_TOTAL, col)] = handled
-        for label, count in zip(outcome_labels, outcomes):
+        for label, count in zip(outcome_labels, outcomes, strict=False):
             values[(F.APPLICATIONS, label, col)] = count
     for label in fmt.application_labels:
         values[(F.APPLICATIONS, label, F.TOTAL)] = sum(values[(F.APPLICATIONS, label, col)] for col in columns)
@@ -66,10 +66,10 @@ def applications(fmt: F.Format, rng: random.Random, new_total: int, carried_in: 
 
 def review(rng: random.Random, cases: int) -> dict:
     values = {}
-    for group, share in zip(F.REVIEW_ROWS, (0.6, 0.3, 0.1)):
+    for group, share in zip(F.REVIEW_ROWS, (0.6, 0.3, 0.1), strict=False):
         n = round(cases * share)
         parts = _split(rng, n, (6, 2, 1, 1))
-        for col, count in zip(F.REVIEW_COLUMNS[:-1], parts):
+        for col, count in zip(F.REVIEW_COLUMNS[:-1], parts, strict=False):
             values[(F.REVIEW, group, col)] = count
         values[(F.REVIEW, group, F.TOTAL)] = n
     return values
@@ -90,25 +90,24 @@ def disclosure(fmt: F.Format, rng: random.Random, scale: int, previous: dict | N
                 made = rng.randint(0, scale)
                 published = rng.randint(0, made)
                 total = prev(row, F.PUBLISHED_TOTAL, rng.randint(0, 5 * scale)) + published
-                values.update({(F.DISCLOSURE, row, l): v for l, v in zip(labels, (made, published, total))})
+                values.update({(F.DISCLOSURE, row, label): v for label, v in zip(labels, (made, published, total), strict=False)})
             elif labels == [F.ISSUED, F.REPEALED, F.IN_FORCE]:
                 issued = rng.randint(0, scale)
                 in_force = prev(row, F.IN_FORCE, rng.randint(0, 5 * scale))
                 repealed = rng.randint(0, min(in_force + issued, max(1, scale // 2)))
-                values.update(
-                    {(F.DISCLOSURE, row, l): v for l, v in zip(labels, (issued, repealed, in_force + issued - repealed))}
-                )
+                figures = (issued, repealed, in_force + issued - repealed)
+                values.update({(F.DISCLOSURE, row, label): v for label, v in zip(labels, figures, strict=False)})
             elif labels and labels[0] == F.ITEMS_LAST_YEAR:
                 items = prev(row, F.ITEMS_LAST_YEAR, None)
                 change = prev(row, F.ITEMS_CHANGE, 0)
                 items = rng.randint(0, 3 * scale) if items is None else max(0, items + change)
                 new_change = rng.randint(-min(items, 3), 3)
                 cells = {F.ITEMS_LAST_YEAR: items, F.ITEMS_CHANGE: new_change, F.DECISIONS: rng.randint(0, 40 * scale)}
-                values.update({(F.DISCLOSURE, row, l): cells[l] for l in labels})
+                values.update({(F.DISCLOSURE, row, label): cells[label] for label in labels})
             else:
                 for col in item.columns:
                     if col.domain == F.AMOUNT:
-                        value = Decimal(rng.randint(0, 500_000 * max(1, scale))) / 10_000
+                        value: int | Decimal = Decimal(rng.randint(0, 500_000 * max(1, scale))) / 10_000
                     else:
                         value = rng.randint(0, 40 * scale)
                     values[(F.DISCLOSURE, row, col.label)] = value

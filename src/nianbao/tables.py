@@ -35,6 +35,7 @@ _ROW_CLASS = {G.ITEM: "item", G.COLUMN: "head"}
 
 
 def _td(sub: Submission, cell: G.GridCell, flagged) -> str:
+    assert cell.key is not None, "a value cell names its cell"
     table, row, column = cell.key
     value = format_number(sub.value(table, row, column), cell.domain)
     attrs = f' colspan="{cell.cols}"' if cell.cols > 1 else ""

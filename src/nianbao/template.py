@@ -25,7 +25,7 @@ def amount_text(value) -> str:
     """An amount as entered: at least DISPLAY_PLACES places (12.3 → 12.3000), and
     every further place that was entered (24252.311082), never rounded."""
     amount = Decimal(value)
-    entered = max(0, -amount.normalize().as_tuple().exponent) if amount else 0
+    entered = max(0, -int(amount.normalize().as_tuple().exponent)) if amount else 0
     return f"{amount:.{max(F.DISPLAY_PLACES, entered)}f}"
 
 

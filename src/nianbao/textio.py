@@ -57,7 +57,7 @@ def decode_noting(data: bytes, rel: str) -> tuple[str, str | None]:
     return text.removeprefix(UTF8_BOM), note
 
 
-_OS_REASONS = {
+_OS_REASONS: dict[int | None, str] = {  # keyed by OSError.errno, which may be None
     errno.EACCES: "没有读取权限，请检查文件的权限或是否被其他程序锁定",
     errno.EPERM: "没有读取权限，请检查文件的权限",
     errno.ENOTDIR: "路径中有一段不是文件夹",

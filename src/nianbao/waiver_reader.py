@@ -10,6 +10,7 @@ A mixin of the contract's reader (:mod:`nianbao.contract`): it uses the reader's
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import formats as F
 from .findings import Finding
@@ -62,6 +63,15 @@ def waiver_labels(lookups: dict, table: str, kind: str) -> dict[str, str]:
 
 class WaiverReading:
     """The waivers part of the contract's reader (``sub.waivers``)."""
+
+    if TYPE_CHECKING:  # provided by the contract's reader, declared for the type checker
+        sub: Any  # contract.Submission, not imported: the contract imports this module
+
+        def finding(self, rule, message, *, table=None, row=None, column=None, expected=None, actual=None, file=None,
+                    line=None) -> None: ...
+        def open_csv(self, table: str | None, name: str, *, required: bool = True) -> tuple[str, list, list] | None: ...
+        def check_header(self, table, rel, header, expected) -> dict[str, int] | None: ...
+        def label(self, table: str, text: str, kind: str) -> str | None | Literal[False]: ...
 
     def read_waivers(self):
         opened = self.open_csv(None, WAIVERS_FILE, required=False)

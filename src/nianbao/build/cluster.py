@@ -102,7 +102,7 @@ class DaskExecutor:
                 for job in batch:
                     yield job, record_worker_death(job, exc)
                 continue
-            for job, result in zip(batch, outputs):
+            for job, result in zip(batch, outputs, strict=False):
                 yield job, install_output(Path(job.root), job, result)
 
     def stop(self):

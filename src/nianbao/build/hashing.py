@@ -12,9 +12,9 @@ import json
 import os
 from pathlib import Path
 
-from ..version import __version__
 from .. import layout as L
 from ..textio import write_atomic
+from ..version import __version__
 
 CACHE_FILE = Path(L.OUTPUTS) / ".cache" / "file-hashes.json"
 KIT_FINGERPRINT_ENV = "NIANBAO_KIT_FINGERPRINT"

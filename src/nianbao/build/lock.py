@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from datetime import datetime
 from pathlib import Path
+from typing import TextIO
 
 from .. import layout as L
 from ..errors import EXIT_USAGE, NianbaoError
@@ -23,7 +24,7 @@ class BuildLocked(NianbaoError):
 class BuildLock:
     def __init__(self, root: Path):
         self.path = L.outputs(root) / ".build.lock"
-        self.handle = None
+        self.handle: TextIO | None = None
 
     def __enter__(self):
         import fcntl
@@ -48,5 +49,6 @@ class BuildLock:
     def __exit__(self, *exc):
         import fcntl
 
+        assert self.handle is not None, "released a lock never taken"
         fcntl.flock(self.handle, fcntl.LOCK_UN)
         self.handle.close()

@@ -155,6 +155,7 @@ def attach_findings(project: Project, planned: list[Planned]) -> None:
         return
     run = check_project(project, {p.year for p in to_run}, {p.department for p in to_run})
     for p in to_run:
+        assert p.job is not None  # to_run holds only planned jobs
         settings = report_settings(project.root, p.department, p.year, p.job.publication_date)
         records = tuple(to_record(f) for f in report_findings(run, p.year, p.department, settings))
         p.job = replace(p.job, findings=records)

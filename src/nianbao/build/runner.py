@@ -10,7 +10,7 @@ import platform
 import time
 import traceback
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -95,13 +95,13 @@ def inputs_manifest(job: Job, versions: dict) -> dict:
 
 def failure_log(failure: RunFailure) -> bytes:
     detail = f"{failure.exception}\n" if failure.exception and not failure.traceback else ""
-    return f"\n=== 运行失败 ===\n{failure.describe()}\n{detail}{failure.traceback or ''}\n".encode("utf-8")
+    return f"\n=== 运行失败 ===\n{failure.describe()}\n{detail}{failure.traceback or ''}\n".encode()
 
 
 def failed(job: Job, failure: RunFailure, *, started: str | None = None, seconds: dict | None = None,
            versions_: dict | None = None, log: bytes = b"") -> RunResult:
     return RunResult(job.year, job.department, "failed",
-                     started or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                     started or datetime.now(UTC).isoformat(timespec="seconds"),
                      seconds or {"total": 0.0}, versions_ if versions_ is not None else versions(), failure,
                      record_files={L.LOG: log + failure_log(failure)})
 
@@ -233,7 +233,7 @@ def run_job(job: Job) -> RunResult:
     global _RUNNING
     _RUNNING = True
     started = time.perf_counter()
-    started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
     versions_ = versions()
     stages: dict = {}
     log = b""

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from .. import formats as F
 from ..config import PROJECT_FILE
-from ..folders import contract_files
 from ..engine import check_project
-from ..findings import ERROR, SEVERITY_TITLES, WARNING
+from ..findings import ERROR, SEVERITY_TITLES, WAIVED, WARNING
+from ..folders import contract_files
 from ..project import DEPARTMENTS_FILE, Department, Project, load_project
 from ..template import write_files
 from ..textio import csv_text, write_atomic
@@ -57,10 +57,10 @@ def _scratch_project(project: Project, audited: list[Audited], root: Path) -> Pr
         if page.dept is None:  # an organ not in departments.csv: audited under a temporary id
             unlisted += 1
             item.dept = f"unlisted-{unlisted}"
-            departments.append(Department(item.dept, page.identity.name, UNLISTED_REGION))
+            departments.append(Department(item.dept, page.identity.name or "", UNLISTED_REGION))
         else:
             item.dept = page.dept
-        item.name = page.identity.name if page.dept is None else project.departments[page.dept].name
+        item.name = page.identity.name or "" if page.dept is None else project.departments[page.dept].name
     write_atomic(root / DEPARTMENTS_FILE, _departments_csv(departments), bom=True)
     if (project.root / PROJECT_FILE).is_file():
         shutil.copyfile(project.root / PROJECT_FILE, root / PROJECT_FILE)
@@ -69,6 +69,7 @@ def _scratch_project(project: Project, audited: list[Audited], root: Path) -> Pr
         if not item.dept:
             continue
         page = item.page
+        assert page.year is not None, "a page with a department has a year"
         write_files(root / "data" / str(page.year) / item.dept, contract_texts(page), force=True)
         previous = (page.year - 1, item.dept)
         if previous not in audited_keys and page.dept:
@@ -81,7 +82,7 @@ def _scratch_project(project: Project, audited: list[Audited], root: Path) -> Pr
 
 def _summary(findings) -> str:
     parts = []
-    for severity in (ERROR, WARNING, "waived"):
+    for severity in (ERROR, WARNING, WAIVED):
         rules = Counter(f.rule for f in findings if f.severity == severity)
         if rules:
             listed = "、".join(f"{rule}×{n}" if n > 1 else rule for rule, n in sorted(rules.items()))
@@ -94,7 +95,7 @@ def audit_pages(project: Project, pages: list[Path], years=None, depts=None, out
     """Audit; returns whether every report was read and none has an error."""
     single = len(pages) == 1
     audited: list[Audited] = []
-    seen: dict[tuple[int, str], Path] = {}
+    seen: dict[tuple[int | None, str | None], Path] = {}
     for path in pages:
         page = prepare(path, project, years, depts, single=single, allow_unknown=True)
         key = (page.year, page.dept or page.identity.name)
@@ -110,6 +111,7 @@ def audit_pages(project: Project, pages: list[Path], years=None, depts=None, out
             run = check_project(temporary, {y for y, _ in pairs}, {d for _, d in pairs})
             for item in audited:
                 if item.dept:
+                    assert item.page.year is not None, "a page with a department has a year"
                     item.findings = run.for_report(item.page.year, item.dept)
     rows = []
     ok = True
@@ -121,6 +123,7 @@ def audit_pages(project: Project, pages: list[Path], years=None, depts=None, out
             echo(f"✗ {shown}：无法审阅：{' '.join(page.refusals)}")
             rows.append(_row(item, "无法审阅", "", "", None, " ".join(page.refusals)))
             continue
+        assert page.format is not None and page.result is not None, "set unless refused"
         errors = any(f.severity == ERROR for f in item.findings)
         ok = ok and not errors
         mark = "✗" if errors else "!" if item.findings else "✓"

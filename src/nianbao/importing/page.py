@@ -74,6 +74,7 @@ def prepare(path: Path, project: Project, years=None, depts=None, *, single: boo
         return page.refuse(f"无法读取 {path.name}：{exc.strerror or exc}。")
     if not identify(page, project, years, depts, single, allow_unknown):
         return page
+    assert page.doc is not None  # read above, or refused
     page.result = recognise(page.doc, F.format_for_year(page.year))
     if not page.result.tables - {F.FEES}:
         return page.refuse(_no_tables(path))
@@ -91,6 +92,7 @@ def _no_tables(path: Path) -> str:
 
 
 def identify(page: PageImport, project: Project, years, depts, single: bool, allow_unknown: bool) -> bool:
+    assert page.doc is not None, "a page is identified once read"
     found = find_title(page.doc.titles)
     ident = page.identity
     if found:
@@ -145,6 +147,7 @@ def identify(page: PageImport, project: Project, years, depts, single: bool, all
 def _submission(page: PageImport) -> Submission:
     """The recognised numbers as a Submission, to recognise the kit's own generated sentences."""
     result = page.result
+    assert result is not None and page.year is not None, "a recognised page"
     values = {k: v for k, v in result.values.items() if isinstance(v, (int, Decimal))}
     dept = Department(page.dept or "", page.identity.name or "", "")
     return Submission(dept, page.year, result.format, "", values=values, tables=set(result.tables))
@@ -189,6 +192,7 @@ def waiver_rows(page: PageImport) -> list[list[str]]:
 
     titles = {title: title for title in F.TABLE_TITLES.values()}
     rows: list[list[str]] = []
+    assert page.result is not None, "a recognised page"
     for paragraphs in page.result.narrative.values():
         for paragraph in paragraphs:
             for rule in RULES.values():
@@ -208,6 +212,7 @@ def waiver_rows(page: PageImport) -> list[list[str]]:
 
 def narrative_markdown(page: PageImport) -> str:
     generated, notes = _generated(page), _waiver_notes()
+    assert page.result is not None, "a recognised page"
     parts = []
     for heading in F.SECTION_HEADINGS:
         paragraphs = [p for p in page.result.narrative.get(heading, []) if p not in generated and not p.startswith(notes)]
@@ -222,6 +227,7 @@ def contract_texts(page: PageImport) -> dict[str, str]:
     """File name → text of the data-contract files the report gives, written by
     the kit's writers; every official cell the page does not print is blank."""
     result = page.result
+    assert result is not None, "a recognised page"
     fmt = result.format
     layout = result.application_layout or fmt
     values = dict(result.values)
@@ -241,6 +247,7 @@ def contract_texts(page: PageImport) -> dict[str, str]:
 def provenance(page: PageImport) -> dict:
     """import.json: the source and, for every cell written, where it came from."""
     result = page.result
+    assert result is not None and page.doc is not None, "a recognised page"
     cells = []
     keys = [*result.format.cells(), *(k for k in result.values if k not in result.format.cells())]
     for key in keys:

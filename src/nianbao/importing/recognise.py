@@ -139,7 +139,7 @@ def _is_number(cell: Cell | None) -> bool:
         return False
     compact = re.sub(r"\s+", "", unicodedata.normalize("NFKC", cell.text))
     match = _WITH_UNIT.fullmatch(compact)
-    return bool(match) and (not match.group(3) or match.group(3)[0] in "（(")
+    return match is not None and (not match.group(3) or match.group(3)[0] in "（(")
 
 
 # ---------------------------------------------------------------------------
@@ -180,7 +180,8 @@ class _Recogniser:
         self.header_word = normalise_label(F.DISCLOSURE_ROW_HEADER)
         self.app_structure = {normalise_label(F.APPLICANT_HEADER), normalise_label(F.ORGANISATION_HEADER)}
         self.review_structure = {normalise_label(F.REVIEW_HEADER), normalise_label(F.LITIGATION_HEADER)}
-        self.maps: dict[str, dict[int, object]] = {}  # table → grid column → official column (or (group, column))
+        # table → grid column → (official column, printed header) or (group, column, header path)
+        self.maps: dict[str, dict[int, tuple[str, ...]]] = {}
         self.map_tables: dict[str, int] = {}  # table → the Table.number whose header made the map
         self.header_block: list = []
         self.header_kind: str | None = None
@@ -214,8 +215,8 @@ class _Recogniser:
             self.header_block, self.header_kind = [], None
             for cells in table.grid:
                 self.row(table.number, cells)
-        for unit, cells in self.units.items():
-            self.result.note(f"{len(cells)} 个数字单元格带有单位「{unit}」，只导入了数字（如 {cells[0]}）")
+        for unit, examples in self.units.items():
+            self.result.note(f"{len(examples)} 个数字单元格带有单位「{unit}」，只导入了数字（如 {examples[0]}）")
         self.narrative()
         self.fees()
         return self.result
@@ -271,10 +272,10 @@ class _Recogniser:
             self.map_tables[kind] = number
             return
         width = max(len(r) for r in self.header_block)
-        mapping: dict[int, object] = {}
+        mapping: dict[int, tuple[str, ...]] = {}
         seen: set = set()
         for col in range(width):
-            path = []
+            path: list[tuple[str, object, Cell]] = []
             for cells in self.header_block:
                 cell = cells[col] if col < len(cells) else None
                 if cell is not None and cell.text and (not path or path[-1][0] != cell.text):
@@ -357,7 +358,7 @@ class _Recogniser:
     def application_row(self, number: int, cells, distinct) -> bool:
         mapping = self.maps.get("applications")
         first_value = min(mapping) if mapping else None
-        labels = []
+        labels: list[Cell] = []
         for index, cell in distinct:
             if first_value is not None and index >= first_value:
                 break

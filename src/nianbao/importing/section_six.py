@@ -33,6 +33,7 @@ def read_fees(text: str) -> dict[str, tuple[object, str]]:
             match = pattern.search(sentence)
             if not match:
                 continue
+            value: int | Decimal | str
             if fixed is not None:
                 value = Decimal(0) if domains[label] == F.AMOUNT else 0
             elif domains[label] == F.AMOUNT:

@@ -62,6 +62,7 @@ def _import_page(project: Project, path: Path, shown: str, years, depts, force: 
             echo(f"    [拒绝] {message}")
         return None
     seen[key] = path
+    assert page.dept is not None and page.format is not None, "set unless refused"
     dept = project.departments[page.dept]
     echo(f"导入 {shown} → {page.year} {dept.name}（{page.dept}），{page.format.version} 格式")
     show_notes(page, echo)
@@ -69,6 +70,7 @@ def _import_page(project: Project, path: Path, shown: str, years, depts, force: 
 
 
 def write_page(project: Project, page: PageImport, force: bool, echo) -> bool:
+    assert page.year is not None and page.dept is not None and page.format is not None, "set unless refused"
     folder = project.data_dir(page.year, page.dept)
     rel = project.relative(folder)
     files = contract_texts(page)

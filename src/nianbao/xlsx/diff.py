@@ -14,6 +14,7 @@ from .read import Imported
 
 def files_for(imported: Imported) -> dict[str, str]:
     """The data-contract files the workbook gives (narrative.md only if the 文字 sheet was filled)."""
+    assert imported.format is not None, "only a workbook that was not refused gives files"
     files = submission_files(imported.format, imported.values, imported.narrative)
     if imported.narrative is None:
         del files[F.TABLE_FILES[F.NARRATIVE]]
@@ -83,7 +84,9 @@ def diff_files(fmt: F.Format, folder: Path, files: dict[str, str], project_rel=s
     where the new values come from (工作簿, 网页)."""
     from ..textio import read_text
 
-    changed, same, unreadable = {}, [], {}
+    changed: dict[str, list[str]] = {}
+    same: list[str] = []
+    unreadable: dict[str, str] = {}
     for name, text in files.items():
         path = folder / name
         if not path.exists():

@@ -87,6 +87,7 @@ def _import_one(project: Project, path: Path, shown: str, years, depts, force: b
         _refused(shown, result.problems, echo)
         return None
     seen[key] = path
+    assert result.dept is not None and result.year is not None and result.format is not None, "set unless refused"
     dept = project.departments[result.dept]
     echo(f"导入 {shown} → {result.year} {dept.name}（{result.dept}）")
     for problem in result.problems:
@@ -97,7 +98,7 @@ def _import_one(project: Project, path: Path, shown: str, years, depts, force: b
     changed, same, unreadable = diff_files(result.format, folder, files, project.relative)
     if unreadable and not force:
         echo(f"    [拒绝] {rel}/ 中已有的文件无法按数据格式读取，无法与工作簿比较，未写入任何文件：")
-        for name, why in unreadable.items():
+        for why in unreadable.values():
             echo(f"        {why}。")
         echo("        请改正或删除这些文件后重新导入；确认要用工作簿中的数据替换它们时，请加 --force。")
         return None

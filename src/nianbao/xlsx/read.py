@@ -136,7 +136,8 @@ def _mb(size: int) -> str:
 def _os_reason(exc: OSError) -> str:
     import errno
 
-    reasons = {errno.EACCES: "没有读取权限", errno.EPERM: "没有读取权限", errno.ENOENT: "文件不存在", errno.EISDIR: "这是一个文件夹"}
+    reasons: dict[int | None, str] = {errno.EACCES: "没有读取权限", errno.EPERM: "没有读取权限", errno.ENOENT: "文件不存在",
+                                      errno.EISDIR: "这是一个文件夹"}
     return reasons.get(exc.errno, "读取时出错")
 
 

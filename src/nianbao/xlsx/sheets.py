@@ -135,7 +135,7 @@ def _applications_sheet(fmt: F.Format) -> Sheet:
     sheet.label(line + 1, 1, f"{CHECK_HEADER}：第一项＋第二项 − 第三项（{F.OUTCOME_TOTAL}）− 第四项", cols=3, official=False)
     for i in range(n):
         col = first_value + i
-        c = lambda label: coordinate(where[label], col)  # noqa: E731
+        c = lambda label, col=col: coordinate(where[label], col)  # noqa: E731
         parts = f"SUM({coordinate(outcome_lines[0], col)}:{coordinate(outcome_lines[-1], col)})"
         sheet.checks[coordinate(line, col)] = _check(c(F.OUTCOME_TOTAL), parts)
         sheet.checks[coordinate(line + 1, col)] = _check(f"{c(F.NEW)}+{c(F.CARRIED_IN)}", f"{c(F.OUTCOME_TOTAL)}+{c(F.CARRIED_OUT)}")

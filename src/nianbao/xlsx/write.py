@@ -233,6 +233,7 @@ def write_workbooks(project: Project, year: int, depts, out: str | None, force: 
     folder = Path(out).resolve() if out else project.root / WORKBOOKS_DIR / str(year)
     submitted = set(project.submitted())
     key = project_key(project.root, create=True)
+    assert key is not None, "create=True makes the key"
     for dept in depts:
         path = folder / workbook_name(dept, year)
         shown = project.relative(path)
