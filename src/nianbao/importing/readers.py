@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import html
+from . import html, pdf
 from .model import Document, ReadError
 
-READERS = {suffix: html.read_html for suffix in html.SUFFIXES}
+READERS = {suffix: html.read_html for suffix in html.SUFFIXES} | {suffix: pdf.read_pdf for suffix in pdf.SUFFIXES}
 # Kinds a report is published in that have no reader yet: refused with advice.
 _LATER = {
-    ".pdf": "PDF 文件",
     ".docx": "Word 文件",
     ".doc": "Word 文件",
     ".wps": "WPS 文件",
