@@ -387,8 +387,9 @@ TITLE = "<h1>示例区测试局2021年政府信息公开工作年度报告</h1>"
     ("2018.html", "<h1>示例区测试局2018年政府信息公开工作年度报告</h1><table><tr><td>自然人</td></tr></table>", "2019年以前"),
     ("no-title.html", "<p>一些文字</p><table><tr><td></td><td>自然人</td><td>商业企业</td></tr>"
      "<tr><td>一、本年新收政府信息公开申请数量</td><td>1</td><td>0</td></tr></table>", "没有找到报告标题"),
-    ("report.pdf", b"%PDF-1.4", "暂不能导入"),
-    ("report.docx", b"PK\x03\x04", "暂不能导入"),
+    ("report.pdf", b"%PDF-1.4", "无法作为 PDF 打开"),
+    ("report.docx", b"PK\x03\x04", "不是有效的 Word 文件"),
+    ("report.doc", b"\xd0\xcf\x11\xe0", "另存为"),
 ])
 def test_hostile_pages_are_refused(tmp_path, capsys, name, content, says):
     target = ProjectBuilder(tmp_path / "office")

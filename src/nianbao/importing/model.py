@@ -73,6 +73,7 @@ class Document:
     blocks: list[Block] = field(default_factory=list)
     reader: str = ""  # e.g. "html"
     encoding: str | None = None
+    notes: list[str] = field(default_factory=list)  # what the reader could not read for sure (Chinese)
 
 
 def title_candidates(blocks: list[Block], named: list[str] = ()) -> list[str]:

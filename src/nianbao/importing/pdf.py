@@ -19,27 +19,24 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .html import clean
-from .model import HEADING, PARAGRAPH, TABLE, Block, Document, Printed, ReadError, make_table, title_candidates
-from .pdf_positions import position_tables
+from .model import (
+    HEADING,
+    PARAGRAPH,
+    TABLE,
+    Block,
+    Document,
+    Printed,
+    ReadError,
+    make_table,
+    title_candidates,
+)
+from .pdf_positions import Layout, Part, bands, join_lines, position_tables, words_text
 
 SUFFIXES = (".pdf",)
 MAX_BYTES = 100 * 1024 * 1024  # a report with photographs is a few MB; a 100 MB "report" is something else
 MAX_PAGES = 200  # a year's report is 5-30 pages
 MARGIN_BAND = 0.08  # page headers and footers sit in the top and bottom 8% of the page
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d{1,4}\s*(?:页)?\s*(?:[/／]\s*\d{1,4}|共\s*\d{1,4}\s*页)?[-—–\s]*$")
-
-
-def join_lines(lines: list[str]) -> str:
-    """Lines of one block as printed text: Chinese wrapped over lines joins
-    without a space; two Latin words or numbers keep one between them."""
-    text = ""
-    for line in lines:
-        line = line.strip()
-        if text and line and text[-1].isascii() and text[-1].isalnum() and line[0].isascii() and line[0].isalnum():
-            text += " "
-        text += line
-    return clean(text)
 
 
 @dataclass
@@ -50,17 +47,6 @@ class Line:
     top: float
     bottom: float
     size: float
-
-
-@dataclass
-class Part:
-    """A table as found on one page, before parts continuing over pages are joined."""
-
-    rows: list[list[Printed | None]]
-    top: float
-    columns: list[float]  # the x of the column boundaries, to recognise a continuation
-    page: int
-    bottom: float = 0.0
 
 
 @dataclass
@@ -89,13 +75,16 @@ def read_pdf(path: Path) -> Document:
         raise ReadError(f"无法读取 {name}：{exc.strerror or exc}。") from None
     if b"%PDF-" not in head:
         raise ReadError(f"{name} 不是 PDF 文件（文件内容不以 %PDF 开头），可能已损坏或扩展名有误。请重新下载或另存报告后再导入。")
-    pages = _read_pages(path, name)
+    notes: list[str] = []
+    pages = _read_pages(path, name, notes)
     if not any(page.items or page.margin_lines for page in pages):
         raise ReadError(
             f"{name} 没有文字层（是扫描件或图片），本工具不做文字识别（OCR），无法导入。"
             "请找这份报告的网页版或 Word/WPS 原稿（另存为 .docx 或 .html）后导入。"
         )
-    return _document(name, pages)
+    doc = _document(name, pages)
+    doc.notes = notes
+    return doc
 
 
 def _open(path: Path, name: str):
@@ -114,12 +103,16 @@ def _encrypted(name: str) -> str:
             "或找这份报告的网页版（另存为 .html）后导入。")
 
 
-def _read_pages(path: Path, name: str) -> list[PageText]:
+def _read_pages(path: Path, name: str, notes: list[str]) -> list[PageText]:
     pdf = _open(path, name)
     try:
         if len(pdf.pages) > MAX_PAGES:
             raise ReadError(f"{name} 有 {len(pdf.pages)} 页，超过上限 {MAX_PAGES} 页，不像是一份年报。请确认文件。")
-        return [_read_page(page, number) for number, page in enumerate(pdf.pages, 1)]
+        pages, carry = [], None
+        for number, page in enumerate(pdf.pages, 1):
+            text, carry = _read_page(page, number, carry, notes)
+            pages.append(text)
+        return pages
     except ReadError:
         raise
     except Exception as exc:  # a damaged page stream, an unknown font encoding ...
@@ -135,21 +128,21 @@ def _read_pages(path: Path, name: str) -> list[PageText]:
 # ---------------------------------------------------------------------------
 
 
-def _read_page(page, number: int) -> PageText:
+def _read_page(page, number: int, carry: Layout | None, notes: list[str]) -> tuple[PageText, Layout | None]:
     result = PageText(number, float(page.width), float(page.height))
     words = page.extract_words(extra_attrs=["size"])
     if not words:
-        return result
+        return result, None
     parts = [_ruled_part(table, words, number) for table in page.find_tables()]
     parts = [part for part in parts if part is not None]
     boxes = [(p.columns[0], p.top, p.columns[-1], p.bottom) for p in parts]
     free = [w for w in words if not any(_inside(w, box) for box in boxes)]
-    lines = _lines(free)
-    body, result.margin_lines = _split_margins(lines, result.height)
-    found, body = position_tables(body, words, number)
+    body, result.margin_lines = _split_margins(free, result.height)
+    found, used, carry = position_tables(body, number, result.width, None if parts else carry, notes)
     parts += found
-    result.items = sorted([(line.top, line) for line in body] + [(part.top, part) for part in parts], key=lambda item: item[0])
-    return result
+    lines = _lines([w for w in body if id(w) not in used])
+    result.items = sorted([(line.top, line) for line in lines] + [(part.top, part) for part in parts], key=lambda item: item[0])
+    return result, carry
 
 
 def _inside(word, box) -> bool:
@@ -159,42 +152,26 @@ def _inside(word, box) -> bool:
 
 
 def _lines(words) -> list[Line]:
-    """Words → printed lines (same baseline band), each line's words left to right."""
-    rows: list[list[dict]] = []
-    for word in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
-        if rows and abs(rows[-1][0]["top"] - word["top"]) <= max(2.0, word["size"] * 0.3):
-            rows[-1].append(word)
-        else:
-            rows.append([word])
+    """Words → printed lines, each line's words left to right."""
     lines = []
-    for row in rows:
-        row.sort(key=lambda w: w["x0"])
-        lines.append(Line(_words_text(row), row[0]["x0"], max(w["x1"] for w in row), min(w["top"] for w in row),
+    for row in bands(words):
+        lines.append(Line(words_text(row), row[0]["x0"], max(w["x1"] for w in row), min(w["top"] for w in row),
                           max(w["bottom"] for w in row), statistics.median(w["size"] for w in row)))
     return lines
-
-
-def _words_text(row) -> str:
-    """Words of one line: a visible gap is a space, touching pieces join."""
-    text = row[0]["text"]
-    for before, word in zip(row, row[1:]):
-        gap = word["x0"] - before["x1"]
-        text += (" " if gap > word["size"] * 0.2 else "") + word["text"]
-    return text
 
 
 def cell_text(words) -> str:
     return join_lines([line.text for line in _lines(words)]) if words else ""
 
 
-def _split_margins(lines: list[Line], height: float) -> tuple[list[Line], list[Line]]:
-    """(body lines, lines in the header/footer bands): the bands are judged
+def _split_margins(words, height: float) -> tuple[list[dict], list[Line]]:
+    """(body words, lines in the header/footer bands): the bands are judged
     over the whole document later (a line repeated on several pages)."""
     body, margins = [], []
-    for line in lines:
-        in_band = line.bottom < height * MARGIN_BAND or line.top > height * (1 - MARGIN_BAND)
-        (margins if in_band else body).append(line)
-    return body, margins
+    for word in words:
+        in_band = word["bottom"] < height * MARGIN_BAND or word["top"] > height * (1 - MARGIN_BAND)
+        (margins if in_band else body).append(word)
+    return body, _lines(margins)
 
 
 # ---------------------------------------------------------------------------

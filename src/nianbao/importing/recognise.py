@@ -38,6 +38,8 @@ class Source:
     column: str
     text: str
     where: str
+    page: int | None = None  # sources with pages (PDF): the page and box of the printed cell
+    box: tuple[float, float, float, float] | None = None
 
 
 @dataclass
@@ -165,7 +167,7 @@ class _Recogniser:
         self.doc = doc
         self.fmt = fmt
         self.other = F.other_format(fmt)
-        self.result = Recognised(fmt)
+        self.result = Recognised(fmt, notes=list(doc.notes))
         own, other = label_lookups(fmt), label_lookups(self.other)
         self.app_rows = Matcher(own["rows"])
         self.app_rows_other = Matcher(other["rows"])
@@ -205,7 +207,7 @@ class _Recogniser:
         if unit:  # one note per unit, not one per cell
             self.units.setdefault(unit, []).append(f"{where}「{cell.text}」")
         self.result.values[key] = value
-        self.result.sources[key] = Source(printed_row, printed_column, cell.text, where)
+        self.result.sources[key] = Source(printed_row, printed_column, cell.text, where, cell.where.page, cell.where.box)
         self.result.tables.add(table)
 
     # -- rows ------------------------------------------------------------------
