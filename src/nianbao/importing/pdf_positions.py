@@ -336,9 +336,9 @@ def _part(layout: Layout, header, rows, labels, page: int, notes: list[str]) -> 
     grid: list[list[Printed | None]] = [[None] * width for _ in range(depth)]
     printed: dict[int, Printed] = {}
     for column, path in enumerate(layout.paths if header else []):
-        for level, cell in enumerate(path):  # bottom-aligned: the leaf in the last header row
-            grid[depth - len(path) + level][len(layout.levels) + column] = \
-                printed.setdefault(id(cell), Printed(cell.text, page, _box(cell), header=True))
+        for level in range(depth):  # as a table with spans prints it: the leaf reaches down to the last header row
+            cell = path[min(level, len(path) - 1)]
+            grid[level][len(layout.levels) + column] = printed.setdefault(id(cell), Printed(cell.text, page, _box(cell), header=True))
     for cell in (h for h in header if h.x1 <= layout.start):  # over the label columns: beside every header row
         corner = Printed(cell.text, page, _box(cell), header=True)
         for column in _covered(layout, cell, labels_only=True) or [0]:

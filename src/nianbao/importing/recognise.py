@@ -242,7 +242,7 @@ class _Recogniser:
         if self.application_row(number, cells, distinct):
             self.header_kind = None
             return
-        if numbers and (self.header_kind == "review" or ("review" in self.maps and not self.review_done and numbers >= 5)):
+        if numbers and "review" in self.maps and (self.header_kind == "review" or (not self.review_done and numbers >= 5)):
             self.review_row(cells)
         self.header_kind = None
 

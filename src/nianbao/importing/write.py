@@ -41,7 +41,7 @@ def import_pages(project: Project, pages: list[Path], years=None, depts=None, fo
             key = None
             log = write_log(exc, project.root, f"nianbao import: {path}")
             echo(f"✗ 拒绝导入 {shown}：")
-            echo("    [拒绝] 读取或写入这个网页时出现意外错误，未导入（其他文件照常处理）。请在浏览器中重新“另存为”网页后再导入。"
+            echo("    [拒绝] 读取或写入这个文件时出现意外错误，未导入（其他文件照常处理）。请重新“另存为”网页（.html）或 Word 文件（.docx）后再导入。"
                  + (f"求助时请附上 {log}。" if log else ""))
         if key is None:
             run.refused += 1
