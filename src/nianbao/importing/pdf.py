@@ -30,7 +30,7 @@ from .model import (
     make_table,
     title_candidates,
 )
-from .pdf_positions import Layout, Part, bands, join_lines, position_tables, words_text
+from .pdf_positions import Carry, Part, bands, join_lines, position_tables, words_text
 
 SUFFIXES = (".pdf",)
 MAX_BYTES = 100 * 1024 * 1024  # a report with photographs is a few MB; a 100 MB "report" is something else
@@ -108,11 +108,8 @@ def _read_pages(path: Path, name: str, notes: list[str]) -> list[PageText]:
     try:
         if len(pdf.pages) > MAX_PAGES:
             raise ReadError(f"{name} 有 {len(pdf.pages)} 页，超过上限 {MAX_PAGES} 页，不像是一份年报。请确认文件。")
-        pages, carry = [], None
-        for number, page in enumerate(pdf.pages, 1):
-            text, carry = _read_page(page, number, carry, notes)
-            pages.append(text)
-        return pages
+        carry = Carry()
+        return [_read_page(page, number, carry, notes) for number, page in enumerate(pdf.pages, 1)]
     except ReadError:
         raise
     except Exception as exc:  # a damaged page stream, an unknown font encoding ...
@@ -128,21 +125,24 @@ def _read_pages(path: Path, name: str, notes: list[str]) -> list[PageText]:
 # ---------------------------------------------------------------------------
 
 
-def _read_page(page, number: int, carry: Layout | None, notes: list[str]) -> tuple[PageText, Layout | None]:
+def _read_page(page, number: int, carry: Carry, notes: list[str]) -> PageText:
     result = PageText(number, float(page.width), float(page.height))
     words = page.extract_words(extra_attrs=["size"])
     if not words:
-        return result, None
+        carry.layout, carry.header = None, []
+        return result
     parts = [_ruled_part(table, words, number) for table in page.find_tables()]
     parts = [part for part in parts if part is not None]
     boxes = [(p.columns[0], p.top, p.columns[-1], p.bottom) for p in parts]
     free = [w for w in words if not any(_inside(w, box) for box in boxes)]
     body, result.margin_lines = _split_margins(free, result.height)
-    found, used, carry = position_tables(body, number, result.width, None if parts else carry, notes)
+    if parts:
+        carry.layout, carry.header = None, []  # ruled tables: a continuation is joined by its rulings
+    found, used = position_tables(body, number, result.width, carry, notes)
     parts += found
     lines = _lines([w for w in body if id(w) not in used])
     result.items = sorted([(line.top, line) for line in lines] + [(part.top, part) for part in parts], key=lambda item: item[0])
-    return result, carry
+    return result
 
 
 def _inside(word, box) -> bool:

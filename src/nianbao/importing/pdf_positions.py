@@ -138,30 +138,64 @@ def words_text(run) -> str:
 # ---------------------------------------------------------------------------
 
 
-def position_tables(words, page: int, width: float, carry: Layout | None, notes: list[str]):
-    """(table parts, ids of the words they use, the layout to carry to the next page)."""
+@dataclass
+class Carry:
+    """What a page hands to the next: the columns of its last table, and header
+    lines printed at its foot whose table begins on the next page."""
+
+    layout: Layout | None = None
+    header: list[list[Fragment]] = field(default_factory=list)
+
+
+def position_tables(words, page: int, width: float, carry: Carry, notes: list[str]):
+    """(table parts, ids of the words they use); ``carry`` is updated for the next page."""
     lines = [fragments(row) for row in bands(words)]
+    header, carry.header = carry.header, []
+    if header and lines:  # set the header from the page before just above this page's first line
+        shift = lines[0][0].top - header[-1][0].bottom - header[-1][0].size
+        lines = [[_shifted(f, shift) for f in line] for line in header] + lines
     numeric = [any(f.value and VALUE.match(f.lines[0]) for f in line) for line in lines]
     left = min((f.x0 for line in lines for f in line), default=0.0)
     right = max((f.x1 for line in lines for f in line), default=width)
-    parts, used = [], set()
-    index = 0
+    parts, used, index, done = [], set(), 0, 0
     while index < len(lines):
         if not numeric[index]:
             index += 1
             continue
         start, end = _region(lines, numeric, index, right - left)
         region = [f for line in lines[start:end + 1] for f in line]
-        if sum(numeric[start:end + 1]) < 2 and max(sum(f.value for f in line) for line in lines[start:end + 1]) < 2:
-            index = end + 1  # one number in a line of text is not a table
-            continue
-        found, carry = _read_region(region, page, carry if not parts and start == 0 else None, notes)
-        parts += found
-        if found:
-            top, bottom = min(f.top for f in region) - 1, max(f.bottom for f in region) + 1
-            used |= {id(w) for w in words if top <= w["top"] and w["bottom"] <= bottom}
         index = end + 1
-    return parts, used, carry
+        if sum(numeric[start:end + 1]) < 2 and max(sum(f.value for f in line) for line in lines[start:end + 1]) < 2:
+            continue  # one number in a line of text is not a table
+        found, layout = _read_region(region, page, carry.layout if not parts and start == 0 else None, notes)
+        if found:
+            parts += found
+            carry.layout, done = layout, end + 1
+            used |= _within(words, region)
+    tail = _foot_header(lines[max(done, len(header)):], right - left)
+    if tail:
+        carry.header = tail
+        used |= _within(words, [f for line in tail for f in line])
+    return parts, used
+
+
+def _shifted(frag: Fragment, shift: float) -> Fragment:
+    return Fragment(list(frag.lines), frag.x0, frag.x1, frag.top + shift, frag.bottom + shift, frag.size, frag.value)
+
+
+def _within(words, region: list[Fragment]) -> set[int]:
+    top, bottom = min(f.top for f in region) - 1, max(f.bottom for f in region) + 1
+    return {id(w) for w in words if top <= w["top"] and w["bottom"] <= bottom}
+
+
+def _foot_header(lines: list[list[Fragment]], width: float) -> list[list[Fragment]]:
+    """Lines at the foot of a page that look like the header of a table (cells side
+    by side, no numbers) after the last paragraph: the table begins on the next page."""
+    start = len(lines)
+    while start > 0 and not _paragraph(lines[start - 1], width) and not any(f.value for f in lines[start - 1]):
+        start -= 1
+    tail = lines[start:]
+    return tail if any(len(line) >= 2 for line in tail) else []
 
 
 def _paragraph(line: list[Fragment], width: float) -> bool:
@@ -264,8 +298,11 @@ def _rows(values: list[Fragment]) -> list[list[Fragment]]:
 def _layout(header: list[Fragment], levels: list[float], start: float) -> Layout:
     heads = [h for h in header if h.x1 > start]
     lowest = max((h.top for h in heads), default=0.0)
-    leaves = sorted((h for h in heads if h.bottom >= lowest - h.size * 0.3
-                     and not any(o is not h and o.top > h.top and o.overlaps(h) for o in heads)), key=lambda h: h.x0)
+    bottom = [h for h in heads if not any(o is not h and o.top > h.top and o.overlaps(h) for o in heads)]
+    # nothing under it: a leaf, if it reaches the last header line or has others beside it
+    # (a lone line above, like 「第二十条第（一）项」 over a table with nothing under it, is a title)
+    leaves = sorted((h for h in bottom if h.bottom >= lowest - h.size * 0.3
+                     or any(o is not h and o.beside(h.top, h.bottom) for o in bottom)), key=lambda h: h.x0)
     bounds = []
     for i, leaf in enumerate(leaves):
         low = (leaves[i - 1].x1 + leaf.x0) / 2 if i else min(leaf.x0, start) - leaf.size
