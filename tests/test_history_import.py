@@ -2,8 +2,8 @@
 sample, a messy corpus made from the sample's pages, the audit, which
 department and year, history in the build and the index, and hostile input.
 
-The kernel-marked tests share one publish build of the sample (HTML only),
-made once per session; the rest make small pages from a ProjectBuilder project
+The kernel-marked tests share one publish build of the sample (``sample_site``
+in conftest.py, also used by the PDF and Word tests), made once per session; the rest make small pages from a ProjectBuilder project
 with the report's own Python parts, without kernels."""
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -70,15 +68,7 @@ def kit_page(root: Path, dept: str, year: int) -> str:
 # ---------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def sample_site(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("sample")
-    for name in ("params", "data", "notebooks"):
-        shutil.copytree(REPO / name, root / name)
-    done = subprocess.run([sys.executable, "-m", "nianbao", "build", "--mode", "publish", "--to", "html"],
-                          cwd=root, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return root
+# sample_site (conftest.py): the sample district built once per session, HTML and PDF.
 
 
 def published(root: Path, year: int, dept: str) -> str:
