@@ -14,9 +14,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 import wordify
 from conftest import run_cli
+from test_history_import import csv_cells, empty_project, kit_page
+
 from nianbao import formats as F
 from nianbao.folders import IMPORT_FILE
 from nianbao.importing import docx as docx_reader
@@ -24,7 +25,6 @@ from nianbao.importing import pdf as pdf_reader
 from nianbao.importing.pdf_positions import Carry, position_tables
 from nianbao.project import load_project
 from nianbao.testing import ProjectBuilder
-from test_history_import import csv_cells, empty_project, kit_page
 
 # Word files of a subset: both formats, every year, a department of the other
 # region (muye-zwfw), a year with explained deviations (2022 shichangjianguan).

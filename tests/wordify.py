@@ -81,8 +81,8 @@ def without_attachments(source: Path, target: Path) -> Path:
 
 def scanned(source: Path, target: Path) -> Path:
     """An image-only PDF of the first page of ``source``: what a scanner gives."""
-    import pypdfium2  # noqa: F401  (pdfplumber's renderer)
     import pdfplumber
+    import pypdfium2  # noqa: F401  (pdfplumber's renderer)
 
     with pdfplumber.open(source) as pdf:
         image = pdf.pages[0].to_image(resolution=60).original.convert("RGB")

@@ -14,6 +14,7 @@ that needs a password.
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -253,7 +254,7 @@ class _Flow:
         self.doc = doc
         lines = [item for page in pages for _, item in page.items if isinstance(item, Line)]
         self.body_size = statistics.median(line.size for line in lines) if lines else 12.0
-        pitches = [b.top - a.top for a, b in zip(lines, lines[1:]) if 0 < b.top - a.top < a.size * 3 and abs(a.size - b.size) < 0.5]
+        pitches = [b.top - a.top for a, b in itertools.pairwise(lines) if 0 < b.top - a.top < a.size * 3 and abs(a.size - b.size) < 0.5]
         self.pitch = statistics.median(pitches) if pitches else self.body_size * 1.5
         self.buffer: list[Line] = []
         self.parts: list[list[Part]] = []  # tables, each as its parts

@@ -128,7 +128,7 @@ def _value(text: str) -> bool:
 
 def words_text(run) -> str:
     text = run[0]["text"]
-    for before, word in zip(run, run[1:]):
+    for before, word in itertools.pairwise(run):
         text += (" " if word["x0"] - before["x1"] > word["size"] * 0.2 else "") + word["text"]
     return text
 

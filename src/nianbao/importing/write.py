@@ -72,16 +72,17 @@ def write_page(project: Project, page: PageImport, force: bool, echo) -> bool:
     folder = project.data_dir(page.year, page.dept)
     rel = project.relative(folder)
     files = contract_texts(page)
-    changed, same, unreadable = diff_files(page.format, folder, files, project.relative, source="网页")
+    source = {"pdf": "PDF", "docx": "Word 文件"}.get(page.doc.reader, "网页")
+    changed, same, unreadable = diff_files(page.format, folder, files, project.relative, source=source)
     if unreadable and not force:
-        echo(f"    [拒绝] {rel}/ 中已有的文件无法按数据格式读取，无法与网页比较，未写入任何文件：")
+        echo(f"    [拒绝] {rel}/ 中已有的文件无法按数据格式读取，无法与{source}比较，未写入任何文件：")
         for why in unreadable.values():
             echo(f"        {why}。")
-        echo("        请改正或删除这些文件后重新导入；确认要用网页中的数据替换它们时，请加 --force。")
+        echo(f"        请改正或删除这些文件后重新导入；确认要用{source}中的数据替换它们时，请加 --force。")
         return False
     differing = {name: lines for name, lines in changed.items() if lines}
     if differing and not force:
-        echo(f"    [拒绝] {rel}/ 中已有不同的数据，未覆盖（确认要用网页中的数据替换时请加 --force）。将改变的内容：")
+        echo(f"    [拒绝] {rel}/ 中已有不同的数据，未覆盖（确认要用{source}中的数据替换时请加 --force）。将改变的内容：")
         for name, lines in differing.items():
             for line in lines[:30]:
                 echo(f"        {name} {line}")
