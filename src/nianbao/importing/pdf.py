@@ -36,6 +36,7 @@ from .pdf_positions import Carry, Part, bands, join_lines, position_tables, word
 SUFFIXES = (".pdf",)
 MAX_BYTES = 100 * 1024 * 1024  # a report with photographs is a few MB; a 100 MB "report" is something else
 MAX_PAGES = 200  # a year's report is 5-30 pages
+MIN_TEXT = 20  # characters per page below which the text layer is a stamp or page number on a scan
 MARGIN_BAND = 0.08  # page headers and footers sit in the top and bottom 8% of the page
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d{1,4}\s*(?:页)?\s*(?:[/／]\s*\d{1,4}|共\s*\d{1,4}\s*页)?[-—–\s]*$")
 
@@ -78,7 +79,8 @@ def read_pdf(path: Path) -> Document:
         raise ReadError(f"{name} 不是 PDF 文件（文件内容不以 %PDF 开头），可能已损坏或扩展名有误。请重新下载或另存报告后再导入。")
     notes: list[str] = []
     pages = _read_pages(path, name, notes)
-    if not any(page.items or page.margin_lines for page in pages):
+    text = sum(len(item.text) for page in pages for _, item in page.items if isinstance(item, Line))
+    if text < MIN_TEXT * len(pages) and not any(isinstance(item, Part) for page in pages for _, item in page.items):
         raise ReadError(
             f"{name} 没有文字层（是扫描件或图片），本工具不做文字识别（OCR），无法导入。"
             "请找这份报告的网页版或 Word/WPS 原稿（另存为 .docx 或 .html）后导入。"

@@ -158,11 +158,12 @@ def position_tables(words, page: int, width: float, carry: Carry, notes: list[st
     left = min((f.x0 for line in lines for f in line), default=0.0)
     right = max((f.x1 for line in lines for f in line), default=width)
     parts, used, index, done = [], set(), 0, 0
+    body = _body_size(lines)
     while index < len(lines):
         if not numeric[index]:
             index += 1
             continue
-        start, end = _region(lines, numeric, index, right - left)
+        start, end = _region(lines, numeric, index, right - left, body)
         region = [f for line in lines[start:end + 1] for f in line]
         index = end + 1
         if sum(numeric[start:end + 1]) < 2 and max(sum(f.value for f in line) for line in lines[start:end + 1]) < 2:
@@ -172,7 +173,7 @@ def position_tables(words, page: int, width: float, carry: Carry, notes: list[st
             parts += found
             carry.layout, done = layout, end + 1
             used |= _within(words, region)
-    tail = _foot_header(lines[max(done, len(header)):], right - left)
+    tail = _foot_header(lines[max(done, len(header)):], right - left, body)
     if tail:
         carry.header = tail
         used |= _within(words, [f for line in tail for f in line])
@@ -188,18 +189,29 @@ def _within(words, region: list[Fragment]) -> set[int]:
     return {id(w) for w in words if top <= w["top"] and w["bottom"] <= bottom}
 
 
-def _foot_header(lines: list[list[Fragment]], width: float) -> list[list[Fragment]]:
+def _foot_header(lines: list[list[Fragment]], width: float, body: float) -> list[list[Fragment]]:
     """Lines at the foot of a page that look like the header of a table (cells side
     by side, no numbers) after the last paragraph: the table begins on the next page."""
     start = len(lines)
-    while start > 0 and not _paragraph(lines[start - 1], width) and not any(f.value for f in lines[start - 1]):
+    while start > 0 and not _paragraph(lines[start - 1], width, body) and not any(f.value for f in lines[start - 1]):
         start -= 1
     tail = lines[start:]
     return tail if any(len(line) >= 2 for line in tail) else []
 
 
-def _paragraph(line: list[Fragment], width: float) -> bool:
-    return len(line) == 1 and not line[0].value and line[0].x1 - line[0].x0 > width * 0.5
+def _paragraph(line: list[Fragment], width: float, body: float = 0.0) -> bool:
+    """A line of running text: one piece over half the width, in the body text's size
+    (a table's wide cell set smaller, like the applications table's note, is not)."""
+    return len(line) == 1 and not line[0].value and line[0].x1 - line[0].x0 > width * 0.5 \
+        and (not body or abs(line[0].size - body) <= 0.5)
+
+
+def _body_size(lines: list[list[Fragment]]) -> float:
+    """The size most of the page's text is set in."""
+    weight: dict[float, int] = {}
+    for frag in (f for line in lines for f in line):
+        weight[round(frag.size, 1)] = weight.get(round(frag.size, 1), 0) + len(frag.text)
+    return max(weight, key=weight.get) if weight else 0.0
 
 
 def _gap(above: list[Fragment], below: list[Fragment]) -> float:
@@ -211,14 +223,14 @@ def _same_size(line: list[Fragment], size: float) -> bool:
     return 0.8 <= line[0].size / size <= 1.15
 
 
-def _region(lines, numeric, index: int, width: float) -> tuple[int, int]:
+def _region(lines, numeric, index: int, width: float, body: float) -> tuple[int, int]:
     size = lines[index][0].size
     start = index
-    while start > 0 and not numeric[start - 1] and not _paragraph(lines[start - 1], width) \
+    while start > 0 and not numeric[start - 1] and not _paragraph(lines[start - 1], width, body) \
             and _gap(lines[start - 1], lines[start]) <= size * TABLE_GAP and _same_size(lines[start - 1], size):
         start -= 1
     end = index
-    while end + 1 < len(lines) and not _paragraph(lines[end + 1], width) \
+    while end + 1 < len(lines) and not _paragraph(lines[end + 1], width, body) \
             and _gap(lines[end], lines[end + 1]) <= size * TABLE_GAP and _same_size(lines[end + 1], size):
         end += 1
     while end > index and not numeric[end] and _gap(lines[end - 1], lines[end]) > size * LINE_GAP:
