@@ -85,6 +85,10 @@ def read_pdf(path: Path) -> Document:
             f"{name} 没有文字层（是扫描件或图片），本工具不做文字识别（OCR），无法导入。"
             "请找这份报告的网页版或 Word/WPS 原稿（另存为 .docx 或 .html）后导入。"
         )
+    undecoded = sum(item.text.count("(cid:") for page in pages for _, item in page.items if isinstance(item, Line))
+    if undecoded * 6 > text:  # pdfminer prints a glyph it cannot map to a character as (cid:123)
+        raise ReadError(f"{name} 的文字无法解码（PDF 中的字体没有字符对照表，复制出来也是乱码），无法导入。"
+                        "请找这份报告的网页版或 Word/WPS 原稿（另存为 .docx 或 .html）后导入。")
     doc = _document(name, pages)
     doc.notes = notes
     return doc
