@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -85,3 +88,17 @@ def run_cli(capsys, *argv):
     code = cli.main([str(a) for a in argv])
     out, err = capsys.readouterr()
     return code, out, err
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory) -> Path:
+    """The sample district built once per session (publish mode, HTML and PDF):
+    the published reports the history-import tests read back."""
+    repo = Path(__file__).resolve().parents[1]
+    root = tmp_path_factory.mktemp("sample")
+    for name in ("params", "data", "notebooks"):
+        shutil.copytree(repo / name, root / name)
+    done = subprocess.run([sys.executable, "-m", "nianbao", "build", "--mode", "publish", "--to", "html,pdf"],
+                          cwd=root, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return root

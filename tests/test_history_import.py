@@ -2,8 +2,8 @@
 sample, a messy corpus made from the sample's pages, the audit, which
 department and year, history in the build and the index, and hostile input.
 
-The kernel-marked tests share one publish build of the sample (HTML only),
-made once per session; the rest make small pages from a ProjectBuilder project
+The kernel-marked tests share one publish build of the sample (``sample_site``
+in conftest.py, also used by the PDF and Word tests), made once per session; the rest make small pages from a ProjectBuilder project
 with the report's own Python parts, without kernels."""
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -70,15 +68,7 @@ def kit_page(root: Path, dept: str, year: int) -> str:
 # ---------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def sample_site(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("sample")
-    for name in ("params", "data", "notebooks"):
-        shutil.copytree(REPO / name, root / name)
-    done = subprocess.run([sys.executable, "-m", "nianbao", "build", "--mode", "publish", "--to", "html"],
-                          cwd=root, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return root
+# sample_site (conftest.py): the sample district built once per session, HTML and PDF.
 
 
 def published(root: Path, year: int, dept: str) -> str:
@@ -387,8 +377,9 @@ TITLE = "<h1>示例区测试局2021年政府信息公开工作年度报告</h1>"
     ("2018.html", "<h1>示例区测试局2018年政府信息公开工作年度报告</h1><table><tr><td>自然人</td></tr></table>", "2019年以前"),
     ("no-title.html", "<p>一些文字</p><table><tr><td></td><td>自然人</td><td>商业企业</td></tr>"
      "<tr><td>一、本年新收政府信息公开申请数量</td><td>1</td><td>0</td></tr></table>", "没有找到报告标题"),
-    ("report.pdf", b"%PDF-1.4", "暂不能导入"),
-    ("report.docx", b"PK\x03\x04", "暂不能导入"),
+    ("report.pdf", b"%PDF-1.4", "无法作为 PDF 打开"),
+    ("report.docx", b"PK\x03\x04", "不是有效的 Word 文件"),
+    ("report.doc", b"\xd0\xcf\x11\xe0", "另存为"),
 ])
 def test_hostile_pages_are_refused(tmp_path, capsys, name, content, says):
     target = ProjectBuilder(tmp_path / "office")

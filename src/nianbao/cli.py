@@ -186,7 +186,7 @@ def cmd_import(args) -> int:
         from .importing.audit import audit_pages
 
         if not pages:
-            raise UsageError("--audit 用于审阅已发布的年报网页（.html/.htm），没有找到这样的文件。")
+            raise UsageError("--audit 用于审阅已发布的年报（网页 .html/.htm、PDF、Word .docx），没有找到这样的文件。")
         if args.out and (Path(args.out).is_dir() or not Path(args.out).name.lower().endswith(".csv")):
             raise UsageError(f"--out「{args.out}」应是一个 .csv 文件的路径，如 --out 审阅结果.csv。")
         return EXIT_OK if audit_pages(project, pages, years, depts, Path(args.out) if args.out else None) else EXIT_FINDINGS
@@ -423,14 +423,15 @@ def build_parser() -> argparse.ArgumentParser:
     template.set_defaults(func=cmd_template)
 
     imp = commands.add_parser(
-        "import", help="导入填好的 Excel 工作簿，或已发布的年报网页",
-        description="读取填好的填报工作簿或已发布的年报网页（.html/.htm），写入 data/<年度>/<部门>/ 的数据文件，然后校验导入的数据。",
+        "import", help="导入填好的 Excel 工作簿，或已发布的年报（网页、PDF、Word）",
+        description="读取填好的填报工作簿或已发布的年报（网页 .html/.htm、PDF、Word .docx），"
+                    "写入 data/<年度>/<部门>/ 的数据文件，然后校验导入的数据。",
     )
     imp.add_argument("files", nargs="+", metavar="文件或文件夹",
-                     help="填好的工作簿（.xlsx）、保存的年报网页（.html/.htm），或含有它们的文件夹")
+                     help="填好的工作簿（.xlsx）、已发布的年报（.html/.htm、.pdf、.docx），或含有它们的文件夹")
     common(imp)
     imp.add_argument("--force", action="store_true", help="覆盖已有的不同数据")
-    imp.add_argument("--audit", action="store_true", help="只审阅年报网页：识别并校验，不写入 data/，结果另存为 CSV")
+    imp.add_argument("--audit", action="store_true", help="只审阅已发布的年报：识别并校验，不写入 data/，结果另存为 CSV")
     imp.add_argument("--out", metavar="文件.csv", help="--audit 结果 CSV 的位置（默认：outputs/import-audit.csv）")
     imp.add_argument("--trust-unsigned", action="store_true", help="也导入旧版本生成、没有签名的工作簿（按其自称的部门和年度，逐份列出）")
     imp.set_defaults(func=cmd_import)

@@ -28,7 +28,7 @@ from .page import PageImport, contract_texts, prepare
 
 DEFAULT_OUT = Path("outputs") / "import-audit.csv"
 CSV_HEADER = ("文件", "SHA-256", "年度", "部门编号", "部门", "格式", "结果", "规则", "级别", "表", "行", "列",
-              "应为", "实际", "说明", "网页位置")
+              "应为", "实际", "说明", "原文位置")
 UNLISTED_REGION = "（名单之外）"
 NOTE = "导入提示"
 

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 from ..textio import strip_invisible
-from .model import HEADING, PARAGRAPH, TABLE, Block, Cell, Document, ReadError, Table, Where
+from .model import HEADING, PARAGRAPH, TABLE, Block, Cell, Document, ReadError, Table, Where, title_candidates
 
 MAX_BYTES = 25 * 1024 * 1024  # a saved report page with inline images is a few MB at most
 MAX_SPAN = 500  # a hostile rowspan/colspan must not blow up the grid
@@ -111,16 +111,8 @@ def parse_html(data: bytes, name: str) -> Document:
     walker.flush()
     doc = walker.doc
     doc.encoding = encoding
-    # Headings first, then the page's <title>, then the paragraphs nearest before
-    # the report's first section: a sidebar's links to other years' reports must
-    # not win over the page's own title.
     title = soup.find("title")
-    doc.titles = [b.text for b in doc.blocks if b.kind == HEADING]
-    if title is not None:
-        doc.titles.append(clean(title.get_text()))
-    paragraphs = [b.text for b in doc.blocks if b.kind == PARAGRAPH]
-    first = next((i for i, text in enumerate(paragraphs) if re.match(r"^\s*一\s*[、.．]", text)), min(len(paragraphs), 60))
-    doc.titles += [*reversed(paragraphs[:first]), *paragraphs[first:60]]
+    doc.titles = title_candidates(doc.blocks, [clean(title.get_text())] if title is not None else [])
     if not doc.tables and not any(b.text for b in doc.blocks):
         raise ReadError(f"{name} 中没有任何文字或表格，不是一份报告页面。")
     return doc

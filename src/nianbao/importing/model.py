@@ -10,6 +10,8 @@ official formats: that is :mod:`nianbao.importing.recognise`'s job.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 HEADING, PARAGRAPH, TABLE = "heading", "paragraph", "table"
@@ -72,3 +74,41 @@ class Document:
     blocks: list[Block] = field(default_factory=list)
     reader: str = ""  # e.g. "html"
     encoding: str | None = None
+    notes: list[str] = field(default_factory=list)  # what the reader could not read for sure (Chinese)
+
+
+def title_candidates(blocks: list[Block], named: Sequence[str] = ()) -> list[str]:
+    """Headings first, then the title the file names itself (``named``), then
+    the paragraphs nearest before the report's first section: a sidebar's links
+    to other years' reports must not win over the report's own title."""
+    titles = [b.text for b in blocks if b.kind == HEADING] + list(named)
+    paragraphs = [b.text for b in blocks if b.kind == PARAGRAPH]
+    first = next((i for i, text in enumerate(paragraphs) if re.match(r"^\s*一\s*[、.．]", text)), min(len(paragraphs), 60))
+    return titles + [*reversed(paragraphs[:first]), *paragraphs[first:60]]
+
+
+@dataclass(eq=False)
+class Printed:
+    """One printed cell as a reader finds it, before the table is numbered: the
+    same object stands at every grid position the cell spans."""
+
+    text: str
+    page: int | None = None
+    box: tuple[float, float, float, float] | None = None
+    header: bool = False
+
+
+def make_table(number: int, rows: list[list[Printed | None]]) -> Table:
+    """A grid of :class:`Printed` (spans as repeated objects) → a numbered :class:`Table`."""
+    origins: dict[Printed, tuple[int, int, int]] = {}
+    grid: list[list[Cell | None]] = []
+    for r, row in enumerate(rows):
+        line: list[Cell | None] = []
+        for c, printed in enumerate(row):
+            if printed is None:
+                line.append(None)
+                continue
+            origin = origins.setdefault(printed, (number, r + 1, c + 1))
+            line.append(Cell(printed.text, Where(number, r + 1, c + 1, origin, printed.page, printed.box), printed.header))
+        grid.append(line)
+    return Table(number, grid)

@@ -264,6 +264,8 @@ def provenance(page: PageImport) -> dict:
             "printed_text": source.text if source else None,
             "at": source.where if source else None,
         })
+        if source and source.page is not None:  # PDF: where on which page (points, origin top left)
+            cells[-1]["page"], cells[-1]["box"] = source.page, list(source.box or ())
     return {
         "kit": "nianbao",
         "version": __version__,

@@ -1,35 +1,28 @@
 """One reader per kind of published report, chosen by the file's suffix.
 
 Every reader returns the same :class:`~nianbao.importing.model.Document`;
-adding PDF or Word support means adding a reader here, nothing else.
+adding a kind of file means adding a reader here, nothing else.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from . import html
+from . import docx, html, pdf
 from .model import Document, ReadError
 
-READERS = {suffix: html.read_html for suffix in html.SUFFIXES}
-# Kinds a report is published in that have no reader yet: refused with advice.
-_LATER = {
-    ".pdf": "PDF 文件",
-    ".docx": "Word 文件",
-    ".doc": "Word 文件",
-    ".wps": "WPS 文件",
-    ".mht": "MHT 网页存档",
-    ".mhtml": "MHT 网页存档",
+READERS = {
+    **{suffix: html.read_html for suffix in html.SUFFIXES},
+    **{suffix: pdf.read_pdf for suffix in pdf.SUFFIXES},
+    **{suffix: docx.read_docx for suffix in docx.SUFFIXES},
 }
-REPORT_SUFFIXES = (*READERS, *_LATER)
+# Kinds a report is published in that are refused, each with how to convert it.
+REPORT_SUFFIXES = (*READERS, *docx.REFUSED)
 
 
 def read_document(path: Path) -> Document:
     reader = READERS.get(path.suffix.lower())
     if reader is None:
-        what = _LATER.get(path.suffix.lower(), f"「{path.suffix}」文件")
-        raise ReadError(
-            f"{path.name} 是{what}，暂不能导入：请在政府网站上打开这份报告的网页，用浏览器“另存为”保存为网页"
-            "（.html）后导入。"
-        )
+        raise ReadError(docx.refusal(path) or (
+            f"{path.name} 是「{path.suffix}」文件，不能导入：请导入报告的网页（.html）、PDF 或 Word 文件（.docx）。"))
     return reader(path)

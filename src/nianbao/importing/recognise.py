@@ -38,6 +38,8 @@ class Source:
     column: str
     text: str
     where: str
+    page: int | None = None  # sources with pages (PDF): the page and box of the printed cell
+    box: tuple[float, float, float, float] | None = None
 
 
 @dataclass
@@ -165,7 +167,7 @@ class _Recogniser:
         self.doc = doc
         self.fmt = fmt
         self.other = F.other_format(fmt)
-        self.result = Recognised(fmt)
+        self.result = Recognised(fmt, notes=list(doc.notes))
         own, other = label_lookups(fmt), label_lookups(self.other)
         self.app_rows = Matcher(own["rows"])
         self.app_rows_other = Matcher(other["rows"])
@@ -206,7 +208,7 @@ class _Recogniser:
         if unit:  # one note per unit, not one per cell
             self.units.setdefault(unit, []).append(f"{where}「{cell.text}」")
         self.result.values[key] = value
-        self.result.sources[key] = Source(printed_row, printed_column, cell.text, where)
+        self.result.sources[key] = Source(printed_row, printed_column, cell.text, where, cell.where.page, cell.where.box)
         self.result.tables.add(table)
 
     # -- rows ------------------------------------------------------------------
@@ -241,7 +243,7 @@ class _Recogniser:
         if self.application_row(number, cells, distinct):
             self.header_kind = None
             return
-        if numbers and (self.header_kind == "review" or ("review" in self.maps and not self.review_done and numbers >= 5)):
+        if numbers and "review" in self.maps and (self.header_kind == "review" or (not self.review_done and numbers >= 5)):
             self.review_row(cells)
         self.header_kind = None
 

@@ -41,7 +41,8 @@ def import_pages(project: Project, pages: list[Path], years=None, depts=None, fo
             key = None
             log = write_log(exc, project.root, f"nianbao import: {path}")
             echo(f"✗ 拒绝导入 {shown}：")
-            echo("    [拒绝] 读取或写入这个网页时出现意外错误，未导入（其他文件照常处理）。请在浏览器中重新“另存为”网页后再导入。"
+            echo("    [拒绝] 读取或写入这个文件时出现意外错误，未导入（其他文件照常处理）。"
+                 "请重新“另存为”网页（.html）或 Word 文件（.docx）后再导入。"
                  + (f"求助时请附上 {log}。" if log else ""))
         if key is None:
             run.refused += 1
@@ -74,16 +75,17 @@ def write_page(project: Project, page: PageImport, force: bool, echo) -> bool:
     folder = project.data_dir(page.year, page.dept)
     rel = project.relative(folder)
     files = contract_texts(page)
-    changed, same, unreadable = diff_files(page.format, folder, files, project.relative, source="网页")
+    source = {"pdf": "PDF", "docx": "Word 文件"}.get(page.doc.reader if page.doc else "", "网页")
+    changed, same, unreadable = diff_files(page.format, folder, files, project.relative, source=source)
     if unreadable and not force:
-        echo(f"    [拒绝] {rel}/ 中已有的文件无法按数据格式读取，无法与网页比较，未写入任何文件：")
+        echo(f"    [拒绝] {rel}/ 中已有的文件无法按数据格式读取，无法与{source}比较，未写入任何文件：")
         for why in unreadable.values():
             echo(f"        {why}。")
-        echo("        请改正或删除这些文件后重新导入；确认要用网页中的数据替换它们时，请加 --force。")
+        echo(f"        请改正或删除这些文件后重新导入；确认要用{source}中的数据替换它们时，请加 --force。")
         return False
     differing = {name: lines for name, lines in changed.items() if lines}
     if differing and not force:
-        echo(f"    [拒绝] {rel}/ 中已有不同的数据，未覆盖（确认要用网页中的数据替换时请加 --force）。将改变的内容：")
+        echo(f"    [拒绝] {rel}/ 中已有不同的数据，未覆盖（确认要用{source}中的数据替换时请加 --force）。将改变的内容：")
         for name, lines in differing.items():
             for line in lines[:30]:
                 echo(f"        {name} {line}")
