@@ -23,7 +23,7 @@ from .findings import Finding
 from .folders import KNOWN_FILES
 from .narrative_reader import NARRATIVE_MAX_BYTES, NarrativeReading  # noqa: F401
 from .project import Department, Project
-from .rules import constraints, finding
+from .rules import FIGURE_RULE_TABLES, constraints, finding
 from .textio import (InputFileError, linked_file_message, normalise_label, other_separator, parse_csv, read_text_noting,
                      separator_message, shorten)
 from .waiver_reader import (MIN_EXPLANATION, WAIVABLE_TABLES, WAIVERS_FILE, WAIVERS_HEADER, Waiver,  # noqa: F401
@@ -66,6 +66,7 @@ def rules_reading(fmt: F.Format, table: str) -> list[str]:
     """The rules that read a table of this format (S4 reads every table the prose
     may state figures of)."""
     ids = dict.fromkeys(c.rule for c in constraints(fmt) if any(cell.table == table for _, cell in (*c.lhs, *c.rhs)))
+    ids.update(dict.fromkeys(rule for rule, tables in FIGURE_RULE_TABLES.items() if table in tables))
     return [*ids, "S4"]
 
 

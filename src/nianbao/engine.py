@@ -16,6 +16,7 @@ from functools import cache
 from . import formats as F
 from .contract import WAIVERS_FILE, Submission, read_submission
 from .copying import SectionTexts, copy_findings
+from .evaluators import evaluator_findings
 from .findings import Finding
 from .project import Project
 from .prose_checks import prose_findings
@@ -144,7 +145,7 @@ def check_submission(sub: Submission, previous: Submission | None = None, peers:
 
     ``texts`` lets a project run share the S5 text cache across department-years."""
     findings = [*sub.findings, *evaluate_constraints(sub, previous), *prose_findings(sub),
-                *copy_findings(sub, previous, list(peers), texts)]
+                *evaluator_findings(sub, previous), *copy_findings(sub, previous, list(peers), texts)]
     return apply_waivers(sub, findings)
 
 
