@@ -4,12 +4,14 @@ failing on crafted data, waivable, and the rates of the draft index."""
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
 from conftest import APP, only, readd, rules_of
 from nianbao import formats as F
 from nianbao.findings import ERROR, WAIVED, WARNING
+from nianbao.rates import SMALL_SAMPLE, lawsuit_correction, rates, review_correction, substantive_disclosure
 from nianbao.rules import RULES
 from nianbao.testing import narrative_for
 
@@ -172,3 +174,46 @@ def test_x4_jumps_in_new_applications(builder, before, after, fires):
     assert [(f.year, f.row, f.column) for f in x4] == ([(2021, F.NEW, F.TOTAL)] if fires else [])
     if fires:
         assert (x4[0].expected, x4[0].actual) == tuple(new)
+
+
+# ---------------------------------------------------------------------------
+# Rates (one definition, shared with the district notebook) and the draft index
+# ---------------------------------------------------------------------------
+
+REV = F.REVIEW
+
+
+def _review(group, corrected, pending, total):
+    return {(REV, group, "结果纠正"): corrected, (REV, group, "尚未审结"): pending, (REV, group, F.TOTAL): total}
+
+
+def test_rates_definitions():
+    values = {(APP, F.GRANTED, F.TOTAL): 30, (APP, F.PARTIAL, F.TOTAL): 10, (APP, F.OUTCOME_TOTAL, F.TOTAL): 50,
+              **_review("行政复议", 3, 5, 35), **_review("未经复议直接起诉", 2, 4, 24), **_review("复议后起诉", 1, 0, 16)}
+    disclosure, review, lawsuit = rates(values)
+    assert disclosure.value == Fraction(40, 50) and disclosure.text() == "80.0%"
+    assert (review.numerator, review.denominator) == (3, 30) and review.text() == "10.0%"  # 审结 = 35 − 5
+    assert (lawsuit.numerator, lawsuit.denominator) == (3, 36) and lawsuit.text() == "8.3%"  # both lawsuit rows
+
+
+def test_rates_below_thirty_cases_are_small_samples_and_none_is_a_dash():
+    values = {(APP, F.GRANTED, F.TOTAL): 29, (APP, F.OUTCOME_TOTAL, F.TOTAL): 29, **_review("行政复议", 1, 10, 39)}
+    assert substantive_disclosure(values).text() == SMALL_SAMPLE
+    assert review_correction(values).text() == SMALL_SAMPLE  # 29 decided
+    assert lawsuit_correction(values).text() == "—"
+
+
+def test_draft_index_shows_the_rates_per_department_year(builder):
+    from nianbao.site import draft_index
+
+    builder.add("demo", 2020, size=10)
+    builder.add("demo", 2021, size=40)
+    run = builder.check()
+    page = draft_index(builder.project(), run, [])
+    assert page.count("实质公开率") >= 2  # header and the note
+    expected = rates(builder.values[("demo", 2021)])[0]
+    assert not expected.small_sample
+    row_2021 = page.split('id="r-2021-demo"')[1].split("</tr>")[0]
+    row_2020 = page.split('id="r-2020-demo"')[1].split("</tr>")[0]
+    assert expected.text() in row_2021 and expected.text().endswith("%")
+    assert SMALL_SAMPLE in row_2020

@@ -17,6 +17,7 @@ from .findings import SEVERITY_TITLES, counts, to_csv
 from .html import findings_table, sanitise, text
 from .project import Project
 from .prose import GROUP_NAMES, group_totals
+from .rates import MIN_CASES, RATE_NAMES, SMALL_SAMPLE, rates
 from .build.records import read_manifest
 from .textio import write_atomic
 
@@ -36,6 +37,9 @@ nav a{margin-right:1em}p.note{color:#555;font-size:.9em}
 """
 
 
+_RATE_HEAD = "".join(f'<th scope="col">{name}</th>' for name in RATE_NAMES)
+_RATE_NOTE = (f"实质公开率 =（予以公开 + 部分公开）÷ 办结；纠错率 = 结果纠正 ÷ 审结（总计 − 尚未审结），诉讼含两类起诉。"
+              f"不足 {MIN_CASES} 件的显示为「{SMALL_SAMPLE}」，鼠标悬停可见件数。")
 HISTORY_BADGE = "已导入（历史）"  # imported from its published report: not republished
 
 
@@ -150,6 +154,14 @@ def _report_links(root: Path, mode: str, year: int, dept: str, base: Path) -> st
     return " ".join(links) or "—"
 
 
+def rate_cells(values) -> str:
+    """The evaluators' rates of a department-year as table cells (「样本少」 below
+    the minimum of cases), the counts behind each in its title; "—" without data."""
+    if values is None:
+        return '<td class="num">—</td>' * len(RATE_NAMES)
+    return "".join(f'<td class="num rate" title="{text(rate.note())}">{text(rate.text())}</td>' for rate in rates(values))
+
+
 def draft_index(project: Project, run: CheckRun, missing: list[tuple[int, str]]) -> str:
     root = project.root
     base = L.outputs(root) / "draft"
@@ -163,6 +175,7 @@ def draft_index(project: Project, run: CheckRun, missing: list[tuple[int, str]])
         '<nav><a href="checks.html">全部校验结果</a><a href="checks.csv">下载 checks.csv</a>'
         '<a href="../publish/index.html">发布版目录</a></nav>',
         '<p class="note">本页是办公室的工作视图（草稿），不对外发布。状态来自本次构建时的数据校验和运行记录。</p>',
+        f'<p class="note">{_RATE_NOTE}</p>',
     ]
     for region, depts in project.regions().items():
         years = sorted({y for y, d in submitted | set(missing) if project.departments[d].region == region}, reverse=True)
@@ -200,13 +213,15 @@ def draft_index(project: Project, run: CheckRun, missing: list[tuple[int, str]])
                 rows.append(
                     f'<tr id="{_anchor(year, dept.id)}" data-year="{year}" data-dept="{text(dept.id)}">'
                     f'<th scope="row">{text(dept.name)}{history}</th><td>{links}</td>'
-                    f'<td class="check">{checks}</td><td><span class="badge {bcss}">{text(blabel)}</span></td></tr>'
+                    f'<td class="check">{checks}</td><td><span class="badge {bcss}">{text(blabel)}</span></td>'
+                    + rate_cells(sub.values if (sub := run.submissions.get(key)) else None) + "</tr>"
                 )
             if rows:
                 body.append(
                     f"<h3>{year}年度</h3>"
                     '<div class="scroll"><table><thead><tr><th scope="col">部门</th><th scope="col">报告</th>'
-                    f'<th scope="col">数据校验</th><th scope="col">生成状态</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
+                    f'<th scope="col">数据校验</th><th scope="col">生成状态</th>{_RATE_HEAD}</tr></thead>'
+                    f'<tbody>{"".join(rows)}</tbody></table></div>'
                 )
     return _page("政府信息公开工作年度报告 · 工作视图（草稿）", "\n".join(body))
 
