@@ -104,6 +104,8 @@ def region_figures(project: Project, run: CheckRun) -> dict[str, dict[int, list[
     """
     figures: dict[str, dict[int, list[int]]] = {}
     for (year, dept), sub in sorted(run.submissions.items()):
+        if sub.department.members is not None:
+            continue  # a government's figures are its members': counted once, through them
         region = project.departments[dept].region
         groups = group_totals(sub)
         row = [
