@@ -49,7 +49,7 @@ def test_fees_required_from_2021_only(project_2020_2021):
     assert input_findings(b, 2020) == []
     b.path("demo", 2021, "fees").unlink()
     (f,) = input_findings(b, 2021)
-    assert f.message == "缺少文件 data/2021/demo/fees.csv。读取该文件的规则（S3、S4）已跳过。"
+    assert f.message == "缺少文件 data/2021/demo/fees.csv。读取该文件的规则（S3、S6、S7、S4）已跳过。"
 
 
 def test_missing_file_does_not_hide_other_rules(project_2020_2021):

@@ -78,7 +78,8 @@ def published(root: Path, year: int, dept: str) -> str:
 @pytest.mark.kernel
 def test_round_trip_every_sample_department_year(sample_site, tmp_path, capsys):
     sample = load_project(sample_site)
-    pairs = sample.submitted()
+    # The departments' reports (示例区人民政府's tables are its members' sums: not imported here).
+    pairs = [(year, dept) for year, dept in sample.submitted() if sample.departments[dept].members is None]
     assert len(pairs) == 54
     pages = tmp_path / "pages"
     pages.mkdir()

@@ -316,6 +316,7 @@ def test_s3_unpaid_fee_rows_vs_fee_notices(project_2020_2021):
         v = dict(base)
         move_outcome(v, "自然人", F.GRANTED, F.OTHER_UNPAID_FEE, 2)
         v[(F.FEES, F.FEE_NOTICES, F.FEE_VALUE)] = notices
+        v[(F.FEES, F.FEE_NOTICE_AMOUNT, F.FEE_VALUE)] = Decimal("0.01") * notices  # S7 holds
         b.add("demo", 2021, values=v)
         return b.check()
 

@@ -161,7 +161,9 @@ def test_template_never_overwrites_a_workbook(capsys, b, tmp_path):
 @pytest.mark.parametrize("year", [2020, 2021])
 def test_round_trip_gives_the_same_csv(capsys, b, year):
     path, values = ready(b, capsys, year)
-    text = [f"{year}年，全年新收申请{values[(APP, F.NEW, F.TOTAL)]}件。\n第二段。", "问题和改进。", "无。"]
+    # Section 五 with substance and last year's rectification (N4, N5 hold).
+    five = "问题和改进：栏目更新不够及时，政策解读形式单一；将建立发布提醒机制并丰富解读形式。上年度报告所列问题已整改到位。"
+    text = [f"{year}年，全年新收申请{values[(APP, F.NEW, F.TOTAL)]}件。\n第二段。", five, "无。"]
     fill(path, values, year, text=text)
     path.rename(path.with_name("随便什么名字.xlsx"))  # identified from the workbook, not its name
     code, out, err = do_import(capsys, b, path.with_name("随便什么名字.xlsx"))
@@ -171,7 +173,7 @@ def test_round_trip_gives_the_same_csv(capsys, b, year):
     assert csv_texts(folder) == expected_texts(year, values)
     narrative = (folder / "narrative.md").read_text(encoding="utf-8")
     assert narrative.startswith(f"## 一、总体情况\n\n{year}年，全年新收申请") and "件。\n\n第二段。" in narrative
-    assert "## 五、存在的主要问题及改进情况\n\n问题和改进。" in narrative
+    assert f"## 五、存在的主要问题及改进情况\n\n{five}" in narrative
     assert f"✓ {year} 示例区甲局（alpha）" in out and "共导入 1 份工作簿。" in out
 
 

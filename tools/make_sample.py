@@ -19,6 +19,9 @@ What it writes:
   X3 hold); from 2021 some departments issue 信息处理费 notices.  One
   department-year (区市场监管局 2022) has a legitimate X1 deviation after a merger,
   explained in its ``waivers.csv``.
+* 示例区人民政府 — the district government's own report (``params/governments.csv``,
+  members: every body of 示例区), a narrative for each year; its tables are the
+  members' sums, computed by the kit.
 * 新乡市牧野区 — the one real department-year: 新乡市牧野区政务服务和大数据管理局
   2020, with the figures of the published report (all 0) and a narrative that
   states its published facts.
@@ -42,7 +45,7 @@ from pathlib import Path
 from nianbao import formats as F
 from nianbao import synth
 from nianbao.contract import WAIVERS_FILE, WAIVERS_HEADER
-from nianbao.project import DEPARTMENTS_FILE
+from nianbao.project import DEPARTMENTS_FILE, GOVERNMENTS_FILE
 from nianbao.template import submission_files, write_files
 from nianbao.textio import csv_text, decode, write_atomic
 
@@ -638,6 +641,81 @@ MUYE_NARRATIVE = f"""## {H1}
 
 
 # ---------------------------------------------------------------------------
+# The district government's own report (params/governments.csv, issue 18)
+# ---------------------------------------------------------------------------
+
+GOVERNMENT = ("quzhengfu", "示例区人民政府", REGION)  # members: every body of the region
+GOVERNMENT_COLUMNS = ("id", "name", "region", "members")
+GOV_ASSESSMENT = (
+    "区政府将政务公开工作纳入全区高质量发展综合考核，分值占{p}%，考核结果在全区通报",
+    "区政府把政务公开工作列入年度目标责任考核，对{n}个单位逐一打分并反馈问题清单",
+    "区政府组织对各单位政务公开工作开展年度考核，考核结果与单位评先评优挂钩",
+)
+GOV_EVALUATION = (
+    "邀请人大代表、政协委员和群众代表{n}人开展社会评议，收集意见建议{m}条，均已交办落实",
+    "委托第三方机构开展政务公开社会评议，回收有效问卷{m}份，群众满意度较上年有所提升",
+    "通过政府网站“我为政务公开提建议”栏目开展社会评议，收到意见建议{m}条并逐条回复",
+)
+GOV_ACCOUNTABILITY = (
+    "全年未发生因政务公开工作不力被责任追究的情况",
+    "对考核中排名靠后的{n}个单位进行约谈，督促限期整改，未发生需要责任追究的情形",
+    "对政府网站栏目长期不更新的{n}个单位予以通报，全年未发生政务公开责任追究事项",
+)
+GOV_PROBLEMS = (
+    ("部分单位主动公开内容更新不及时，栏目空白现象仍有发生", "建立全区政府网站栏目月度巡查和通报制度"),
+    ("各单位政策解读质量参差不齐，图解、视频等形式运用不多", "组织政策解读培训，推行解读材料与政策文件同步审签"),
+    ("基层政务公开标准目录落实不均衡，部分街道目录更新滞后", "开展基层政务公开标准化规范化交叉检查"),
+    ("依申请公开答复文书说理不够充分，个别答复引用条款不准确", "制定依申请公开答复文书范本，实行疑难申请会商"),
+    ("政务公开专区建设与群众实际需求结合不够紧密", "在政务服务中心公开专区增设查阅终端和咨询岗"),
+)
+
+
+def government_narrative(year: int, values, last_problem) -> tuple[str, tuple]:
+    """The government's narrative: its figures are its members' sums (S4 holds)."""
+    rng = rng_for("narrative", GOVERNMENT[0], year)
+    new, done = _v(values, F.NEW), _v(values, F.OUTCOME_TOTAL)
+    review, suits = _review_total(values, F.ADMINISTRATIVE_REVIEW), _review_total(values, *F.LAWSUIT_ROWS)
+    fill = dict(p=rng.randint(3, 6), n=rng.randint(2, 6), m=rng.randint(20, 180))
+    one = "\n\n".join((
+        f"{year}年，{GOVERNMENT[1]}{rng.choice(YEAR_CONTEXT[year])}，统筹全区各单位做好政府信息公开工作。"
+        f"全区各单位全年新收政府信息公开申请{new}件，办结{done}件；"
+        f"因政府信息公开工作被申请行政复议{review}件，被提起行政诉讼{suits}件。",
+        f"（一）考核。{rng.choice(GOV_ASSESSMENT).format(**fill)}。",
+        f"（二）社会评议。{rng.choice(GOV_EVALUATION).format(**fill)}。",
+        f"（三）责任追究。{rng.choice(GOV_ACCOUNTABILITY).format(**fill)}。",
+        f"（四）监督保障。{rng.choice(SUPERVISION).format(n=rng.randint(1, 4))}。",
+    ))
+    problem = rng.choice([p for p in GOV_PROBLEMS if p != last_problem])
+    five = (f"{year}年，全区政府信息公开工作仍存在一些不足，主要是{problem[0]}。"
+            f"\n\n改进措施：{problem[1]}，推动全区政务公开工作提质增效。")
+    if last_problem is not None:
+        five += f"\n\n上年度报告提出的“{last_problem[0]}”问题，已通过{last_problem[1]}完成整改。"
+    six = (f"本报告汇总全区各单位{year}年度政府信息公开工作情况，各单位年度报告已在区政府门户网站"
+           "“政府信息公开年报”栏目同步发布。")
+    return f"## {H1}\n\n{one}\n\n## {H5}\n\n{five}\n\n## {H6}\n\n{six}\n", problem
+
+
+def write_government(root: Path, sums: dict[int, dict]) -> list[str]:
+    """params/governments.csv and the government's narratives (its tables are sums)."""
+    write_atomic(root / GOVERNMENTS_FILE, csv_text(GOVERNMENT_COLUMNS, [[*GOVERNMENT, ""]]), bom=True)
+    remove_unowned_years(root, GOVERNMENT[0], list(sums))
+    written, last_problem = [], None
+    for year in sorted(sums):
+        text, last_problem = government_narrative(year, sums[year], last_problem)
+        folder = root / "data" / str(year) / GOVERNMENT[0]
+        for name in CONTRACT_FILES:
+            (folder / name).unlink(missing_ok=True)
+        write_files(folder, {F.TABLE_FILES[F.NARRATIVE]: text}, force=True)
+        written.append(f"data/{year}/{GOVERNMENT[0]}")
+    return written
+
+
+def add_values(total: dict, values: dict) -> None:
+    for key, value in values.items():
+        total[key] = total.get(key, 0) + value
+
+
+# ---------------------------------------------------------------------------
 # Writing
 # ---------------------------------------------------------------------------
 
@@ -701,6 +779,7 @@ def generate(root: Path) -> list[str]:
     ]
     rows.append([MUYE[0], MUYE[1], MUYE[2], MUYE[3], str(len(DEPARTMENTS) + 1), ""])
     write_departments(root, rows)
+    sums: dict[int, dict] = {}  # year → the region's totals (the government's tables)
     for dept in DEPARTMENTS:
         years = [y for y in YEARS if y >= dept.first_year]
         remove_unowned_years(root, dept.id, years)
@@ -714,10 +793,12 @@ def generate(root: Path) -> list[str]:
                 waivers = [["X1", title, F.CARRIED_IN, col, MERGER_NOTE] for col in (NP, F.TOTAL)]
             write_department_year(root, dept.id, year, values, text, waivers)
             written.append(f"data/{year}/{dept.id}")
+            add_values(sums.setdefault(year, {}), values)
             previous = values
     remove_unowned_years(root, MUYE[0], [MUYE[4]])
     write_department_year(root, MUYE[0], MUYE[4], {}, MUYE_NARRATIVE)  # every figure of the report is 0
     written.append(f"data/{MUYE[4]}/{MUYE[0]}")
+    written += write_government(root, sums)
     return written
 
 

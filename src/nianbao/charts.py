@@ -180,3 +180,13 @@ def review(sub: Submission) -> Chart | None:
     ax.set_title(title, loc="left")
     alt = title + "：" + "；".join(f"{g}{_pairs_text(outcomes_, values[g])}" for g in groups) + "。"
     return Chart(title, alt, render_png(fig))
+
+
+def member_shares(year: int, names: list[str], values: list[int]) -> Chart | None:
+    """A government's report: each member's share of the new applications it totals."""
+    if not any(values):
+        return None
+    total = sum(values)
+    title = f"{year}年各成员新收申请"
+    shares = "，".join(f"{name}{value}件（{value * 100 / total:.1f}%）" for name, value in zip(names, values, strict=False))
+    return Chart(title, f"{title}：{shares}。", _hbar(names, values, title))

@@ -129,6 +129,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_template(args) -> int:
+    from . import formats as F
     from .contract import read_submission
     from .formats import format_for_year
     from .template import carried_over, submission_files, write_files
@@ -140,19 +141,27 @@ def cmd_template(args) -> int:
     year = years[0]
     fmt = format_for_year(year)
     depts = depts or [d.id for d in project.ordered_departments()]
+    # A government's tables are its members' sums: its template is the narrative alone.
+    governments = {d for d in depts if project.departments[d].members is not None}
     if args.xlsx:
         from .xlsx import write_workbooks
 
-        return write_workbooks(project, year, depts, args.out, args.force)  # a SigningError exits with code 2
+        if governments:
+            print(f"政府年报的表格由成员数据汇总，不生成工作簿：{'、'.join(sorted(governments))}")
+        # a SigningError exits with code 2
+        return write_workbooks(project, year, [d for d in depts if d not in governments], args.out, args.force)
     if args.out:
         raise UsageError("--out 只与 --xlsx 一起使用（CSV 模板总是写入 data/<年度>/<部门>/）。")
     submitted = set(project.submitted())
     for dept in depts:
         values = {}
-        if (year - 1, dept) in submitted:
+        if (year - 1, dept) in submitted and dept not in governments:
             values = carried_over(read_submission(project, dept, year - 1).values)
         folder = project.data_dir(year, dept)
-        written, kept = write_files(folder, submission_files(fmt, values), force=args.force)
+        files = submission_files(fmt, values)
+        if dept in governments:
+            files = {name: body for name, body in files.items() if name == F.TABLE_FILES[F.NARRATIVE]}
+        written, kept = write_files(folder, files, force=args.force)
         rel = project.relative(folder)
         if written:
             print(f"已写入 {rel}/：{'、'.join(written)}（{fmt.version} 格式）")
@@ -261,7 +270,7 @@ def cmd_render(args) -> int:
         print(f"运行记录：{project.relative(record_dir(project.root, args.mode, year, dept))}/build.log", file=sys.stderr)
         return EXIT_FINDINGS
     if report.settings.late:
-        print("提示：公开日期晚于法定期限（次年1月31日）。", file=sys.stderr)
+        print(f"提示：公开日期晚于法定期限（次年{report.settings.deadline.month}月{report.settings.deadline.day}日）。", file=sys.stderr)
     note = draft_findings_note(report.findings) if args.mode == "draft" else None
     if note:
         print(note, file=sys.stderr)

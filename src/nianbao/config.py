@@ -26,6 +26,8 @@ REPORT_FILE = "report.toml"
 # Departments must publish by 31 January (条例第四十九条); the default leaves a margin.
 DEFAULT_PUBLICATION_DAY = "01-20"
 DEADLINE = (1, 31)
+# 《条例》第四十九条: a 县级以上地方人民政府's own report by 31 March.
+GOVERNMENT_DEADLINE = (3, 31)
 MODES = ("draft", "publish")
 
 
@@ -116,8 +118,8 @@ def parse_date(value, where: str, year: int | None = None) -> date:
     return day
 
 
-def report_settings(root: Path, dept: str, year: int, publication_date=None) -> ReportSettings:
-    deadline = date(year + 1, *DEADLINE)
+def report_settings(root: Path, dept: str, year: int, publication_date=None, *, government: bool = False) -> ReportSettings:
+    deadline = date(year + 1, *(GOVERNMENT_DEADLINE if government else DEADLINE))
     if publication_date not in (None, ""):
         return ReportSettings(parse_date(publication_date, "公开日期（--date 或笔记本参数 publication_date）", year), deadline)
     local_rel = f"data/{year}/{dept}/{REPORT_FILE}"

@@ -25,7 +25,7 @@ from .findings import Finding
 from .folders import KNOWN_FILES
 from .narrative_reader import NARRATIVE_MAX_BYTES, NarrativeReading  # noqa: F401
 from .project import Department, Project
-from .rules import constraints, finding
+from .rules import FIGURE_RULE_TABLES, constraints, finding
 from .textio import (
     InputFileError,
     linked_file_message,
@@ -75,6 +75,7 @@ def rules_reading(fmt: F.Format, table: str) -> list[str]:
     """The rules that read a table of this format (S4 reads every table the prose
     may state figures of)."""
     ids = dict.fromkeys(c.rule for c in constraints(fmt) if any(cell.table == table for _, cell in (*c.lhs, *c.rhs)))
+    ids.update(dict.fromkeys(rule for rule, tables in FIGURE_RULE_TABLES.items() if table in tables))
     return [*ids, "S4"]
 
 
@@ -479,14 +480,15 @@ class _Reader(NarrativeReading, WaiverReading):
         return waiver_labels(label_lookups(self.sub.format), table, kind).get(key, False)
 
 
-def read_submission(project: Project, dept_id: str, year: int) -> Submission:
-    """Read one department-year; never raises for bad data (see module doc)."""
+def read_submission(project: Project, dept_id: str, year: int, *, tables_optional: bool = False) -> Submission:
+    """Read one department-year; never raises for bad data (see module doc).
+    ``tables_optional``: a government's folder, whose tables are hand-entered if present."""
     fmt = F.format_for_year(year)
     reader = _Reader(project, project.departments[dept_id], year, fmt)
-    reader.read_disclosure()
-    reader.read_applications()
-    reader.read_review()
-    reader.read_fees()
+    for table, read in ((F.DISCLOSURE, reader.read_disclosure), (F.APPLICATIONS, reader.read_applications),
+                        (F.REVIEW, reader.read_review), (F.FEES, reader.read_fees)):
+        if not tables_optional or (reader.folder / F.TABLE_FILES[table]).exists():
+            read()
     reader.read_narrative()
     reader.read_waivers()
     reader.report_stray_files()

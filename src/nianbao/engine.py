@@ -12,12 +12,14 @@ from __future__ import annotations
 import gc
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 
 from . import formats as F
 from .contract import WAIVERS_FILE, Submission, read_submission
 from .copying import SectionTexts, copy_findings
+from .evaluators import evaluator_findings
 from .findings import Finding
+from .governments import is_government, read_government, reconcile_cross_year
 from .project import Project
 from .prose_checks import prose_findings
 from .rules import LAST_YEAR, RULES, Constraint, constraints, finding
@@ -140,12 +142,17 @@ def apply_waivers(sub: Submission, findings: list[Finding]) -> list[Finding]:
 
 
 def check_submission(sub: Submission, previous: Submission | None = None, peers: Sequence[Submission] = (),
-                     texts: SectionTexts | None = None) -> list[Finding]:
+                     texts: SectionTexts | None = None, reconcile=None) -> list[Finding]:
     """Every finding of one department-year (given last year's and same-region peers').
 
-    ``texts`` lets a project run share the S5 text cache across department-years."""
-    findings = [*sub.findings, *evaluate_constraints(sub, previous), *prose_findings(sub),
-                *copy_findings(sub, previous, list(peers), texts)]
+    ``texts`` lets a project run share the S5 text cache across department-years;
+    ``reconcile`` revises the arithmetic findings (a government's rules across
+    years, from its members': see governments.py)."""
+    arithmetic = evaluate_constraints(sub, previous)
+    if reconcile is not None:
+        arithmetic = reconcile(arithmetic)
+    findings = [*sub.findings, *arithmetic, *prose_findings(sub),
+                *evaluator_findings(sub, previous), *copy_findings(sub, previous, list(peers), texts)]
     return apply_waivers(sub, findings)
 
 
@@ -176,15 +183,31 @@ class _Cache:
         self.project = project
         self.loaded: dict[tuple[int, str], Submission | None] = {}
         self.available = set(project.submitted())
+        self.own: dict[tuple[int, str], list[Finding]] = {}
 
     def get(self, year: int, dept: str) -> Submission | None:
         key = (year, dept)
         if key not in self.loaded:
             if key not in self.available or year < F.V2019.first_year:
                 self.loaded[key] = None
+            elif is_government(self.project, dept):
+                self.loaded[key] = read_government(self.project, dept, year, self.get)
             else:
                 self.loaded[key] = read_submission(self.project, dept, year)
         return self.loaded[key]
+
+    def own_findings(self, sub: Submission) -> list[Finding]:
+        """A body's findings before peers are compared (what a government's X1 reads)."""
+        key = (sub.year, sub.department.id)
+        if key not in self.own:
+            self.own[key] = check_submission(sub, self.get(sub.year - 1, sub.department.id))
+        return self.own[key]
+
+
+def read_years(project: Project, dept: str, years) -> list[Submission]:
+    """A department's (or government's: summed) submissions of the given years that exist."""
+    cache = _Cache(project)
+    return [sub for year in years if (sub := cache.get(year, dept)) is not None]
 
 
 def check_project(project: Project, years=None, departments=None) -> CheckRun:
@@ -219,7 +242,10 @@ def _check_project(project: Project, years, departments) -> CheckRun:
             for other in region_members[(year, project.departments[dept].region)]
             if other != dept
         ]
-        findings += check_submission(sub, previous, [p for p in peers if p is not None], texts)
+        reconcile = None
+        if is_government(project, dept):
+            reconcile = partial(reconcile_cross_year, project, sub, cache.get, cache.own_findings)
+        findings += check_submission(sub, previous, [p for p in peers if p is not None], texts, reconcile)
     findings += missing_submissions(project, sorted(years), departments)
     order = {d.id: i for i, d in enumerate(project.ordered_departments())}
     findings.sort(key=lambda f: (f.year or 0, order.get(f.department or "", -1)))

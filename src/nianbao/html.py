@@ -60,11 +60,16 @@ def text(value) -> str:
 # ---------------------------------------------------------------------------
 
 
+# Another report of the same year beside this one in the published folder (a
+# government's report links its members'): the only relative link a report keeps.
+SIBLING_REPORT = re.compile(r"\.\./[a-z0-9_-]+/report\.(?:html|pdf)")
+
+
 def link_allowed(href: str, *, relative: bool = False) -> bool:
     """A link a published page may carry: http(s)/mailto, an in-page anchor, or
     (``relative``, the kit's own sites only) a path inside the site."""
     href = href.strip()
-    if href.startswith("#"):
+    if href.startswith("#") or SIBLING_REPORT.fullmatch(href):
         return True
     parts = urlsplit(href)
     if parts.scheme:

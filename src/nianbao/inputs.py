@@ -3,7 +3,8 @@ skip decision are computed from.
 
 A report reads its department's data folders up to its year (this year's tables,
 last year's for the checks, all of them for the trend chart), the department
-list and the settings files, and - in draft mode, whose validation panel shows
+list and the settings files (a government's report: also governments.csv and its
+bodies' folders up to its year, so that a member's change reruns it), and - in draft mode, whose validation panel shows
 rule S5 - the narratives of the other departments of its region that year.
 
 Listing is done with ``os.scandir`` and cached per folder, because a no-change
@@ -16,7 +17,7 @@ import os
 
 from . import formats as F
 from .config import PROJECT_FILE, REPORT_FILE
-from .project import DEPARTMENTS_FILE, Project
+from .project import DEPARTMENTS_FILE, GOVERNMENTS_FILE, Project
 
 
 class InputIndex:
@@ -58,6 +59,17 @@ class InputIndex:
             ]
         return self._peers[key]
 
+    def government(self, department: str, year: int) -> list[str]:
+        """A government's report also reads governments.csv and its bodies' data up to its year."""
+        from .governments import bodies_of
+
+        files = [GOVERNMENTS_FILE.as_posix()]
+        for body in bodies_of(self.project, department):
+            for y in self.years:
+                if y <= year:
+                    files += self.folder(f"data/{y}/{body}")
+        return files
+
     def report(self, department: str, year: int, mode: str) -> list[str]:
         """Every file whose content can change this report, project-relative, in a stable order."""
         files = list(self._fixed)
@@ -68,6 +80,8 @@ class InputIndex:
         for y in self.years:
             if y <= year:
                 files += [rel for rel in self.folder(f"data/{y}/{department}") if rel != local_settings]
+        if self.project.departments[department].members is not None:
+            files += self.government(department, year)
         if mode == "draft":
             mine = f"data/{year}/{department}/"
             region = self.project.departments[department].region

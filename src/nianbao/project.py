@@ -23,6 +23,9 @@ from .rules import finding
 from .textio import InputFileError, other_separator, read_csv_rows, separator_message, shorten, visible
 
 DEPARTMENTS_FILE = Path("params") / "departments.csv"
+# Optional: the governments whose own reports total their members' (see governments.py).
+GOVERNMENTS_FILE = Path("params") / "governments.csv"
+GOVERNMENT_COLUMNS = ("id", "name", "region", "members")
 DEPARTMENT_COLUMNS = ("id", "name", "region")
 # first_year / last_year: when the department was set up or merged away, so that
 # its absence outside those years is not reported as 未提交 (rule M1).
@@ -49,6 +52,8 @@ class Department:
     order: int = 0
     first_year: int | None = None
     last_year: int | None = None
+    # A government (params/governments.csv, see governments.py): the ids it totals.
+    members: tuple[str, ...] | None = None
 
     def existed(self, year: int) -> bool:
         return (self.first_year is None or year >= self.first_year) and (self.last_year is None or year <= self.last_year)
@@ -225,8 +230,103 @@ def load_project(root: Path) -> Project:
             numbers["first_year"],
             numbers["last_year"],
         )
+    add_governments(project)
     _check_layout(project)
     return project
+
+
+# ---------------------------------------------------------------------------
+# params/governments.csv (issue 18)
+# ---------------------------------------------------------------------------
+
+
+def _refuse(message: str):
+    raise ProjectError(message)
+
+
+def _rows(root: Path):
+    rel = GOVERNMENTS_FILE.as_posix()
+    try:
+        header, rows = read_csv_rows(root / GOVERNMENTS_FILE, rel)
+    except InputFileError as exc:
+        _refuse(str(exc))
+    missing = [c for c in GOVERNMENT_COLUMNS if c not in header]
+    if missing:
+        _refuse(f"{rel} 缺少列：{'、'.join(missing)}。表头须为 {','.join(GOVERNMENT_COLUMNS)}。")
+    return rel, [(line, {k: v.strip() for k, v in zip(header, row, strict=False)}) for line, row in rows]
+
+
+def _cycle(edges: dict[str, tuple[str, ...]]) -> list[str] | None:
+    """One cycle among the governments' memberships, as ids from start back to start."""
+    state: dict[str, int] = {}  # 1 on the path, 2 done
+
+    def visit(node, path):
+        state[node] = 1
+        for nxt in edges.get(node, ()):
+            if nxt not in edges:
+                continue
+            if state.get(nxt) == 1:
+                return path[path.index(nxt):] + [nxt]
+            if nxt not in state:
+                found = visit(nxt, path + [nxt])
+                if found:
+                    return found
+        state[node] = 2
+        return None
+
+    for start in sorted(edges):
+        if start not in state:
+            found = visit(start, [start])
+            if found:
+                return found
+    return None
+
+
+def add_governments(project: Project) -> None:
+    """Read params/governments.csv (if any) into ``project.departments``; a
+    problem in it is refused with a message naming line, column and value."""
+    if not (project.root / GOVERNMENTS_FILE).exists():
+        return
+    rel, rows = _rows(project.root)
+    bodies = dict(project.departments)
+    declared: dict[str, tuple[int, dict]] = {}
+    for line, record in rows:
+        gov_id = record.get("id", "")
+        where = f"{rel} 第{line}行"
+        if not SLUG.fullmatch(gov_id):
+            _refuse(f"{where}「id」列：「{shorten(gov_id)}」无效，只能用小写字母、数字、- 和 _（它会成为路径和网址）。")
+        if gov_id in bodies:
+            _refuse(f"{where}：政府编号「{gov_id}」与 params/departments.csv 中的部门编号相同，请换一个编号。")
+        if gov_id in declared:
+            _refuse(f"{where}：政府编号「{gov_id}」重复（第{declared[gov_id][0]}行已有），请删除重复行。")
+        for column in ("name", "region"):
+            if not record.get(column):
+                _refuse(f"{where}：政府「{gov_id}」的 {column} 为空，请填写政府全称和所辖地区。")
+        declared[gov_id] = (line, record)
+    members: dict[str, tuple[str, ...]] = {}
+    for gov_id, (_line, record) in declared.items():
+        listed = tuple(dict.fromkeys(record.get("members", "").split()))
+        unknown = [m for m in listed if m not in bodies and m not in declared]
+        if unknown:
+            _refuse(f"{rel} 第{line}行「members」列：「{shorten(' '.join(unknown))}」不是已登记的部门或政府编号。"
+                    "请改为 params/departments.csv 或本文件中的编号（用空格分隔），或留空表示本地区全部部门。")
+        if gov_id in listed:
+            _refuse(f"{rel} 第{line}行「members」列：政府「{gov_id}」不能把自己列为成员。")
+        members[gov_id] = listed or tuple(
+            d.id for d in sorted(bodies.values(), key=lambda d: (d.order, d.id)) if d.region == record["region"])
+    cycle = _cycle(members)
+    if cycle:
+        _refuse(f"{rel}：政府之间的成员关系形成循环：{' → '.join(cycle)}。一个政府不能（直接或间接）包含它自己，"
+                "请修改「members」列。")
+    after = max((d.order for d in bodies.values()), default=0) + 1
+    for gov_id, (_line, record) in declared.items():
+        # Listed after every body, and a government after the governments it totals.
+        project.departments[gov_id] = Department(gov_id, record["name"], record["region"], order=after + _depth(gov_id, members),
+                                                 members=members[gov_id])
+
+
+def _depth(gov_id: str, members: dict[str, tuple[str, ...]]) -> int:
+    return max((1 + _depth(m, members) for m in members[gov_id] if m in members), default=0)
 
 
 # departments.csv columns holding whole numbers: (example, digits allowed)

@@ -19,8 +19,8 @@ _GAP = r"[^，。；;,、：:！？\d\n]{0,%d}?"
 _NUM = r"(\d{1,3}(?:,\d{3})+|\d+)\s*"
 _UNIT = r"(?:件|宗|起|项|个)"
 # Clauses about another period are not about this year's tables.
-_OTHER_PERIOD = re.compile(r"上年(?!结转)|去年|上一年|同比|较上|累计|历年|以来")
-_CLAUSE_END = re.compile(r"[。；;！？!?\n]")
+OTHER_PERIOD = re.compile(r"上年(?!结转)|去年|上一年|同比|较上|累计|历年|以来")
+CLAUSE_END = re.compile(r"[。；;！？!?\n]")
 
 
 @dataclass(frozen=True)
@@ -103,8 +103,8 @@ _YEAR = re.compile(r"(20\d\d)年")
 
 
 def _about_other_period(text: str, start: int, year: int) -> bool:
-    clause_start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, start)), default=0)
-    if _OTHER_PERIOD.search(text, clause_start, start + 1):
+    clause_start = max((m.end() for m in CLAUSE_END.finditer(text, 0, start)), default=0)
+    if OTHER_PERIOD.search(text, clause_start, start + 1):
         return True
     # "2020年收到申请…" in a 2021 report is about 2020.
     return any(int(m.group(1)) != year for m in _YEAR.finditer(text, clause_start, start + 1))

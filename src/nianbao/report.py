@@ -66,7 +66,8 @@ def open_report(department: str, year: int, project_root=None, mode: str = "draf
             + (f"该部门有数据的年度：{'、'.join(have)}。" if have else "该部门还没有任何年度的数据。")
         )
     try:
-        settings = report_settings(root, department, year, publication_date)
+        settings = report_settings(root, department, year, publication_date,
+                                   government=project.departments[department].members is not None)
     except ConfigError as exc:
         raise ReportError(str(exc)) from None
     run = check_project(project, [year], [department])
@@ -96,12 +97,15 @@ def inputs_digest(project: Project, paths: list[Path]) -> str:
 
 
 def report_findings(run: CheckRun, year: int, department: str, settings: ReportSettings) -> list[Finding]:
-    """The rule engine's findings for one report, plus the publication deadline (D1)."""
+    """The rule engine's findings for one report, plus the publication deadline
+    (D1 for a department, D2 for a government: the settings carry the right one)."""
     found = run.for_report(year, department)
     if settings.late:
         published, deadline = prose.chinese_date(settings.publication_date), prose.chinese_date(settings.deadline)
+        sub = run.submissions.get((year, department))
+        rule = "D2" if sub is not None and sub.department.members is not None else "D1"
         found.append(
-            finding("D1", message=f"公开日期{published}晚于法定期限{deadline}（《条例》第四十九条）",
+            finding(rule, message=f"公开日期{published}晚于法定期限{deadline}（《条例》第四十九条）",
                     year=year, department=department, expected=deadline, actual=published)
         )
     return found
@@ -160,13 +164,13 @@ class Report:
     def history(self) -> list[Submission]:
         """This department's years up to the report year (for the trend chart)."""
         if self._history is None:
-            from .contract import read_submission
+            from .engine import read_years
 
             years = sorted(y for y, d in self.project.submitted() if d == self.department_id and y <= self.year)
-            self._history = [
-                self.run.submissions.get((y, self.department_id)) or read_submission(self.project, self.department_id, y)
-                for y in years
-            ]
+            loaded = {y: sub for y in years if (sub := self.run.submissions.get((y, self.department_id)))}
+            others = read_years(self.project, self.department_id, [y for y in years if y not in loaded])
+            loaded.update((sub.year, sub) for sub in others)
+            self._history = [loaded[y] for y in years if y in loaded]
         return self._history
 
     def inputs_hash(self) -> str:
@@ -240,8 +244,37 @@ class Report:
             0,
             self._authored(heading) or self._missing(),
             f"<p>{text(prose.key_figures(self.sub))}</p>",
+            self._members() if self.government else "",
             self._waiver_notes(heading=heading),
         )
+
+    # -- a government's report (governments.py) --------------------------------
+    @property
+    def government(self) -> bool:
+        return self.department.members is not None
+
+    def _members(self) -> str:
+        """The scope sentence, each member with its status and a link to its report
+        (beside this one in the site), and the members' shares of new applications."""
+        from .governments import member_new_applications, members_status, scope_sentence
+
+        members = members_status(self.project, self.department_id, self.year)
+        rows = []
+        for m in members:
+            name = text(m.name)
+            if m.submitted:
+                name = f'<a href="../{text(m.id)}/report.html">{name}</a>'
+            new = member_new_applications(self.project, self.run.submissions, m.id, self.year) if m.submitted else "—"
+            rows.append(f'<tr><th scope="row">{name}</th><td>{m.status}</td><td class="num">{new}</td></tr>')
+        table = (f'<table class="members"><caption>成员单位及提交情况</caption><thead><tr><th scope="col">成员单位</th>'
+                 f'<th scope="col">状态</th><th scope="col">本年新收申请（件）</th></tr></thead>'
+                 f'<tbody>{"".join(rows)}</tbody></table>')
+        counted = [m for m in members if m.submitted]
+        chart = charts.member_shares(
+            self.year, [m.name for m in counted],
+            [member_new_applications(self.project, self.run.submissions, m.id, self.year) for m in counted])
+        return (f'<p class="scope">{text(scope_sentence(self.department.name, self.year, members))}</p>'
+                + table + (chart.html() if chart else ""))
 
     def section_disclosure(self) -> Fragment:
         return self._section(

@@ -5,8 +5,9 @@ Each :class:`Rule` says what it is (id, severity, the rule in words).  The
 arithmetic rules (R1–R4, S1–S3, X1–X3) are expanded, per format version, into
 :class:`Constraint` values: linear relations between cells that the engine
 (:mod:`nianbao.engine`) evaluates without knowing which rule it is evaluating.
-Rules that are not arithmetic (INPUT, R5, N1, S4, S5, M1) are produced by the
-loader and by the engine's text and project checks; they are catalogued here so
+Rules that are not arithmetic (INPUT, R5, N1, S4, S5, M1, and the evaluators'
+N4–N6, S7, X4 of :mod:`nianbao.evaluators`) are produced by the loader and by
+the engine's text and project checks; they are catalogued here so
 that every rule id, severity and statement lives in one place.
 """
 
@@ -56,10 +57,28 @@ RULES = {
         Rule("F1", WARNING, "data/ 中只应有年度文件夹、部门文件夹和数据约定中的文件；其他文件和文件夹不读取、不发布", waivable=False),
         Rule("N3", WARNING, "报告文字中的链接须为 http、https 或 mailto 网址；报告不含图片（只显示图片的替代文字）"),
         Rule("P1", ERROR, "报告文字、说明和表格中不得含有身份证号、手机号等个人信息"),
+        # The checks evaluators make (transparency indexes, third-party assessments): issue 18.
+        Rule("N4", WARNING, "存在的主要问题及改进情况不应为空话：至少50个字，不能只写“无”“暂无”之类"),
+        Rule("N5", WARNING, "存在的主要问题及改进情况应写明上年度报告所列问题的整改情况（有上年数据时）"),
+        Rule("N6", WARNING, "报告文字应以报告年度称本年（说上年等其他时期的分句除外），统计期限应为报告年度"),
+        Rule("S6", ERROR, "信息处理费：实际收取金额不应大于收费通知总金额"),
+        Rule("S7", WARNING, "信息处理费：发出收费通知的应有通知金额，有通知金额的应发出过收费通知"),
+        Rule("X4", WARNING, "本年新收申请数不应超过上年的5倍或不足上年的五分之一（较多的一年至少30件时）"),
+        # A government's own report (params/governments.csv): issue 18.
+        Rule("L1", ERROR, "政府年报中手工填写的表格，每个单元格应等于各成员年报的合计"),
+        Rule("D2", WARNING, "县级以上地方人民政府年报应在次年3月31日前公开（《条例》第四十九条）"),
+        Rule("N7", WARNING, "政府年报的总体情况应写明政务公开工作的考核、社会评议和责任追究情况"),
     )
 }
 
 UNWAIVABLE = tuple(rule.id for rule in RULES.values() if not rule.waivable)
+
+# The tables read by the non-arithmetic rules that check figures (the constraints
+# say which tables they read themselves): a file that cannot be read skips them.
+FIGURE_RULE_TABLES = {
+    "S7": (F.FEES,),
+    "X4": (F.APPLICATIONS,),
+}
 
 
 def finding(rule: str, *, message: str, year: int | None = None, department: str | None = None,
@@ -210,6 +229,18 @@ def _s3(fmt: F.Format):
     )
 
 
+def _s6(fmt: F.Format):
+    yield Constraint(
+        "S6",
+        (F.FEES, F.FEE_COLLECTED, F.FEE_VALUE),
+        _plus(Cell(F.FEES, F.FEE_COLLECTED, F.FEE_VALUE)),
+        "<=",
+        _plus(Cell(F.FEES, F.FEE_NOTICE_AMOUNT, F.FEE_VALUE)),
+        F.FEE_COLLECTED,
+        F.FEE_NOTICE_AMOUNT,
+    )
+
+
 def _x1(fmt: F.Format):
     for col in F.APPLICATION_COLUMNS:
         yield Constraint(
@@ -260,7 +291,7 @@ def _x3(fmt: F.Format):
             )
 
 
-_EXPANSIONS = (_r1, _r2, _r3, _r4, _s1, _s2, _s3, _x1, _x2, _x3)
+_EXPANSIONS = (_r1, _r2, _r3, _r4, _s1, _s2, _s3, _s6, _x1, _x2, _x3)
 
 
 class UnknownCellError(KeyError):

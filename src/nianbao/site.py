@@ -28,6 +28,7 @@ from .folders import is_imported
 from .html import findings_table, sanitise
 from .project import Project
 from .prose import group_totals
+from .rates import RATE_NAMES, RATES_NOTE, rates
 from .textio import write_atomic
 
 HISTORY_BADGE = "已导入（历史）"  # imported from its published report: not republished
@@ -126,6 +127,8 @@ def region_figures(project: Project, run: CheckRun) -> dict[str, dict[int, list[
     """
     figures: dict[str, dict[int, list[Number]]] = {}
     for (year, dept), sub in sorted(run.submissions.items()):
+        if sub.department.members is not None:
+            continue  # a government's figures are its members': counted once, through them
         region = project.departments[dept].region
         groups = group_totals(sub)
         row = [
@@ -174,7 +177,7 @@ def _report_links(root: Path, mode: str, year: int, dept: str, base: Path) -> li
     return [Link(path.relative_to(base).as_posix(), label) for path, label in files if path.exists()]
 
 
-def _draft_row(project: Project, year: int, dept, submitted: set, missing, by_report: dict) -> dict | None:
+def _draft_row(project: Project, run: CheckRun, year: int, dept, submitted: set, missing, by_report: dict) -> dict | None:
     """One department-year of the working view, or None when it is neither submitted nor due."""
     root, key = project.root, (year, dept.id)
     if key in submitted:
@@ -185,9 +188,12 @@ def _draft_row(project: Project, year: int, dept, submitted: set, missing, by_re
         check, build, links = Badge("missing", "未提交"), Badge("missing", "未提交"), []
     else:
         return None
+    sub = run.submissions.get(key)
     return {
         "anchor": _anchor(year, dept.id), "dept": dept.id, "name": dept.name, "imported": is_imported(root, dept.id, year),
         "links": links, "check": check, "build": build,
+        # The evaluators' rates (「样本少」 below the minimum of cases), the counts behind each in its title.
+        "rates": [(rate.text(), rate.note()) for rate in rates(sub.values)] if sub else None,
     }
 
 
@@ -206,7 +212,7 @@ def draft_index(project: Project, run: CheckRun, missing: list[tuple[int, str]])
         region_years = figures.get(region, {})
         sections = []
         for year in years:
-            rows = [row for dept in depts if (row := _draft_row(project, year, dept, submitted, missing, by_report))]
+            rows = [row for dept in depts if (row := _draft_row(project, run, year, dept, submitted, missing, by_report))]
             if rows:
                 sections.append({"year": year, "rows": rows})
         regions.append({
@@ -217,7 +223,8 @@ def draft_index(project: Project, run: CheckRun, missing: list[tuple[int, str]])
         })
     return _page(
         "draft_index.html.j2", "政府信息公开工作年度报告 · 工作视图（草稿）",
-        regions=regions, columns=_REGION_COLUMNS, history=Badge("waived", HISTORY_BADGE),
+        regions=regions, columns=_REGION_COLUMNS, history=Badge("waived", HISTORY_BADGE), rate_names=RATE_NAMES,
+        rate_note=RATES_NOTE,
     )
 
 

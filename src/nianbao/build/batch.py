@@ -75,12 +75,13 @@ def build(project: Project, *, years=None, departments=None, mode="draft", jobs=
 
         runner = (executor or executor_for(jobs=jobs))(len(to_run))
         try:
-            for job, run in runner.results(to_run):
-                result.results.append(run)
-                if run.ok:
-                    _remember_outputs(project.root, job, cache)
-                if progress:
-                    progress.advance(run)
+            for wave in waves(project, to_run):
+                for job, run in runner.results(wave):
+                    result.results.append(run)
+                    if run.ok:
+                        _remember_outputs(project.root, job, cache)
+                    if progress:
+                        progress.advance(run)
         except KeyboardInterrupt:
             result.interrupted = True
             runner.stop()
@@ -90,6 +91,17 @@ def build(project: Project, *, years=None, departments=None, mode="draft", jobs=
         progress.finish()
     cache.save()
     return result
+
+
+def waves(project: Project, jobs: list[Job]) -> list[list[Job]]:
+    """The runs in waves: the departments first, then each level of governments
+    (a government's report links its members' reports of the same build)."""
+    from ..governments import level
+
+    by_level: dict[int, list[Job]] = {}
+    for job in jobs:
+        by_level.setdefault(level(project, job.department), []).append(job)
+    return [by_level[n] for n in sorted(by_level)]
 
 
 def _remember_outputs(root: Path, job: Job, cache: HashCache) -> None:

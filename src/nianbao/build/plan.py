@@ -116,7 +116,8 @@ def plan(project: Project, years, departments, mode: str, *, force: bool = False
         if (years and year not in years) or (departments and dept not in departments):
             continue
         try:
-            settings = report_settings(project.root, dept, year, publication_date)
+            settings = report_settings(project.root, dept, year, publication_date,
+                                       government=project.departments[dept].members is not None)
         except ConfigError as exc:
             planned.append(Planned(year, dept, "invalid", message=str(exc)))
             continue
@@ -156,7 +157,8 @@ def attach_findings(project: Project, planned: list[Planned]) -> None:
     run = check_project(project, {p.year for p in to_run}, {p.department for p in to_run})
     for p in to_run:
         assert p.job is not None  # to_run holds only planned jobs
-        settings = report_settings(project.root, p.department, p.year, p.job.publication_date)
+        settings = report_settings(project.root, p.department, p.year, p.job.publication_date,
+                                   government=project.departments[p.department].members is not None)
         records = tuple(to_record(f) for f in report_findings(run, p.year, p.department, settings))
         p.job = replace(p.job, findings=records)
 
