@@ -445,3 +445,20 @@ def test_pdf_metadata_holds_the_payload_name_as_plain_text(payload_project):
         assert str(pdf.docinfo["/Author"]) == EVIL_NAME
         with pdf.open_metadata() as meta:
             assert meta["dc:creator"] == [EVIL_NAME]
+
+
+@pytest.mark.parametrize("rel", ["params/departments.csv", "params/project.toml", "data/2021/demo/report.toml"])
+def test_settings_and_the_department_list_are_never_read_through_a_link(capsys, builder, tmp_path, rel):
+    builder.add("demo", 2021)
+    target = builder.root / rel
+    outside = tmp_path.parent / f"{tmp_path.name}-outside-{target.name}"
+    if target.exists():
+        shutil.move(target, outside)
+    else:
+        outside.write_text('[report]\npublication_day = "01-20"\n' if rel.endswith("project.toml") else
+                           'publication_date = "2022-01-20"\n', encoding="utf-8")
+    target.symlink_to(outside)
+    copy_notebook(builder.root)  # render refuses before any kernel starts
+    code, out, err = run_cli(capsys, "render", "--project", builder.root, "--dept", "demo", "--year", 2021)
+    assert code in (1, 2) and "Traceback" not in out + err
+    assert f"{rel} 是符号链接" in out + err

@@ -19,7 +19,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from .errors import NianbaoError
-from .textio import os_reason
+from .project import is_inside
+from .textio import linked_file_message, os_reason
 
 PROJECT_FILE = Path("params") / "project.toml"
 REPORT_FILE = "report.toml"
@@ -73,9 +74,12 @@ def _wrong_type(rel: str, key: str, expected: str, value) -> ConfigError:
     )
 
 
-def _read_toml(path: Path, rel: str) -> dict:
+def _read_toml(root: Path, rel: str) -> dict:
+    path = root / rel
     if not path.is_file():
         return {}
+    if not is_inside(root, path):  # never read through a link (see project.is_inside)
+        raise ConfigError(linked_file_message(rel))
     try:
         if path.stat().st_size > TOML_MAX_BYTES:
             raise ConfigError(f"{rel} 过大（上限 {TOML_MAX_BYTES // 1024} KB）：配置文件只有几行，请检查内容。应写成：{_example(rel)}")
@@ -123,14 +127,14 @@ def report_settings(root: Path, dept: str, year: int, publication_date=None, *, 
     if publication_date not in (None, ""):
         return ReportSettings(parse_date(publication_date, "公开日期（--date 或笔记本参数 publication_date）", year), deadline)
     local_rel = f"data/{year}/{dept}/{REPORT_FILE}"
-    local = _read_toml(root / local_rel, local_rel)
+    local = _read_toml(root, local_rel)
     if "publication_date" in local:
         value = local["publication_date"]
         if not isinstance(value, (str, date)):
             raise _wrong_type(local_rel, "publication_date", "带引号的日期文字或 TOML 日期", value)
         return ReportSettings(parse_date(value, f"{local_rel} 中的 publication_date", year), deadline)
     project_rel = PROJECT_FILE.as_posix()
-    project = _read_toml(root / PROJECT_FILE, project_rel).get("report", {})
+    project = _read_toml(root, project_rel).get("report", {})
     if not isinstance(project, dict):
         raise _wrong_type(project_rel, "report", "表（[report] 小节）", project)
     day = project.get("publication_day", DEFAULT_PUBLICATION_DAY)

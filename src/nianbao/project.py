@@ -20,7 +20,15 @@ from . import formats as F
 from .errors import EXIT_USAGE, NianbaoError
 from .findings import Finding
 from .rules import finding
-from .textio import InputFileError, other_separator, read_csv_rows, separator_message, shorten, visible
+from .textio import (
+    InputFileError,
+    linked_file_message,
+    other_separator,
+    read_csv_rows,
+    separator_message,
+    shorten,
+    visible,
+)
 
 DEPARTMENTS_FILE = Path("params") / "departments.csv"
 # Optional: the governments whose own reports total their members' (see governments.py).
@@ -178,6 +186,8 @@ def _input(message: str, file: str, line: int | None = None, row=None, column=No
 def load_project(root: Path) -> Project:
     path = root / DEPARTMENTS_FILE
     rel = DEPARTMENTS_FILE.as_posix()
+    if path.exists() and not is_inside(root, path):  # never read through a link
+        raise ProjectError(linked_file_message(rel))
     try:
         header, rows = read_csv_rows(path, rel)
     except InputFileError as exc:
@@ -247,6 +257,8 @@ def _refuse(message: str):
 def _rows(root: Path):
     rel = GOVERNMENTS_FILE.as_posix()
     try:
+        if not is_inside(root, root / GOVERNMENTS_FILE):
+            raise InputFileError(linked_file_message(rel))
         header, rows = read_csv_rows(root / GOVERNMENTS_FILE, rel)
     except InputFileError as exc:
         _refuse(str(exc))
