@@ -134,30 +134,30 @@ def floor(root: Path, made) -> tuple[float, float]:
 
 def seed_unchanged(root: Path, template_root: Path, template: tuple[str, int]) -> None:
     """Give every planned department-year a real run's outputs and a truthful record."""
-    from nianbao import layout as L
+    from nianbao import paths
     from nianbao.build import CACHE_FILE, HashCache, plan, project_notebook
     from nianbao.project import load_project
 
     project = load_project(root)
     cache = HashCache(root / CACHE_FILE)
-    source = L.site_dir(template_root, "draft", template[1], template[0])
+    source = paths.site_dir(template_root, "draft", template[1], template[0])
     for planned in plan(project, None, None, "draft", notebook=project_notebook(project), cache=cache,
-                        formats=("html", "pdf")):
-        target = L.site_dir(root, "draft", planned.year, planned.department)
+                        kinds=("html", "pdf")):
+        target = paths.site_dir(root, "draft", planned.year, planned.department)
         # Hard links: the same bytes as a copy for every reader, without 1.5 GB of disk.
         target.mkdir(parents=True, exist_ok=True)
         for file in source.iterdir():
-            if file.name not in (L.MANIFEST, L.SUMS):  # rewritten below: must not share an inode
+            if file.name not in (paths.MANIFEST, paths.SUMS):  # rewritten below: must not share an inode
                 os.link(file, target / file.name)
-        shutil.copy(source / L.MANIFEST, target / L.MANIFEST)
-        manifest = json.loads((target / L.MANIFEST).read_text(encoding="utf-8"))
+        shutil.copy(source / paths.MANIFEST, target / paths.MANIFEST)
+        manifest = json.loads((target / paths.MANIFEST).read_text(encoding="utf-8"))
         manifest.update(department=planned.department, year=planned.year, inputs=planned.job.inputs)
-        (target / L.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+        (target / paths.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
         sums = {
-            (target / name).relative_to(L.outputs(root)).as_posix(): cache.sha(target / name)
-            for name in ("report.html", "report.fragment.html", "report.pdf", L.NOTEBOOK_OUT, L.CHECKS, L.LOG)
+            (target / name).relative_to(paths.outputs(root)).as_posix(): cache.sha(target / name)
+            for name in ("report.html", "report.fragment.html", "report.pdf", paths.NOTEBOOK_OUT, paths.CHECKS, paths.LOG)
         }
-        (target / L.SUMS).write_text("".join(f"{sha}  {rel}\n" for rel, sha in sorted(sums.items())), encoding="utf-8")
+        (target / paths.SUMS).write_text("".join(f"{sha}  {rel}\n" for rel, sha in sorted(sums.items())), encoding="utf-8")
     cache.save()
 
 

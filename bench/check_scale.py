@@ -42,9 +42,9 @@ import time
 from pathlib import Path
 
 from nianbao import formats as F
+from nianbao.datafiles import submission_files
 from nianbao.engine import check_project
 from nianbao.project import DEPARTMENTS_FILE, load_project
-from nianbao.template import submission_files
 from nianbao.textio import UTF8_BOM, csv_text
 
 REPO = Path(__file__).resolve().parents[1]

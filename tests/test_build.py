@@ -682,7 +682,7 @@ def test_a_failing_pdf_fails_the_run_and_keeps_html_and_pdf_together(project, mo
     before = snapshot(project, SITE_FILES)
     loaded = load_project(project)
     (planned,) = [p for p in plan(loaded, {year}, {dept}, "draft", force=True, notebook=project / "notebooks" / "annual_report.ipynb",
-                                  formats=("html", "pdf"), cache=HashCache(project / CACHE_FILE))]
+                                  kinds=("html", "pdf"), cache=HashCache(project / CACHE_FILE))]
 
     def broken(*args, **kwargs):
         raise OSError("找不到字体文件 NotoSerifSC-Regular.otf")

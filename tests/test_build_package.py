@@ -61,7 +61,7 @@ def test_a_publish_build_runs_the_rule_engine_once_for_the_reports_and_once_for_
 
     monkeypatch.setattr(nianbao.engine, "check_project", counted)
     project = b.project()
-    result = build(project, mode="publish", formats=("html",), executor=executor_for(in_process=True))
+    result = build(project, mode="publish", kinds=("html",), executor=executor_for(in_process=True))
     assert result.ok and len(result.results) == 2
     assert calls == [([2021], ["alpha", "beta"])]  # one engine run for both reports, in this process
     checks = json.loads((tmp_path / "outputs" / "runs" / "publish" / "2021" / "alpha" / "checks.json").read_text("utf-8"))
@@ -104,13 +104,13 @@ def test_staged_and_atomic_files_get_the_mode_of_any_file_the_kit_writes(tmp_pat
 
 
 def test_sha256sums_are_read_as_they_are_written(tmp_path):
-    from nianbao import layout as L
+    from nianbao import paths
     from nianbao.build.records import read_sums, sums_text
 
     sums = {"draft/2021/alpha/report.html": "a" * 64, "draft/2021/alpha/报告 空格.pdf": "b" * 64}
-    record = L.record_dir(tmp_path, "draft", 2021, "alpha")
+    record = paths.record_dir(tmp_path, "draft", 2021, "alpha")
     record.mkdir(parents=True)
-    (record / L.SUMS).write_bytes(sums_text(sums))
+    (record / paths.SUMS).write_bytes(sums_text(sums))
     assert read_sums(tmp_path, "draft", 2021, "alpha") == sums
 
 

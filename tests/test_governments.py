@@ -13,13 +13,13 @@ import pytest
 from conftest import only, run_cli
 from nianbao import formats as F
 from nianbao.contract import read_submission
+from nianbao.datafiles import submission_files, write_files
 from nianbao.engine import check_project
 from nianbao.findings import ERROR, WAIVED, WARNING
 from nianbao.governments import bodies_of, members_status
 from nianbao.project import GOVERNMENTS_FILE, ProjectError, load_project
 from nianbao.report import open_report
 from nianbao.rules import RULES
-from nianbao.template import submission_files, write_files
 from nianbao.testing import ProjectBuilder, typed_csv
 
 REPO = Path(__file__).resolve().parents[1]

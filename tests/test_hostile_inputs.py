@@ -22,8 +22,8 @@ from nianbao import xlsx
 from nianbao.build import CACHE_FILE, HashCache, plan
 from nianbao.config import ConfigError, parse_date
 from nianbao.contract import parse_number
+from nianbao.datafiles import amount_text, narrative_skeleton
 from nianbao.report import ReportError, open_report
-from nianbao.template import amount_text, narrative_skeleton
 from nianbao.testing import ProjectBuilder
 from nianbao.textio import shorten
 

@@ -184,7 +184,7 @@ def _raise(*args, **kwargs):
 
 @pytest.mark.parametrize("command, module, name", [
     (("check",), "nianbao.engine", "check_project"),
-    (("template", "--year", "2022"), "nianbao.template", "write_files"),
+    (("template", "--year", "2022"), "nianbao.datafiles", "write_files"),
     (("import", "workbooks"), "nianbao.xlsx", "import_workbooks"),
 ], ids=["check", "template", "import"])
 def test_unexpected_exception_is_one_line_and_a_log_with_the_traceback(capsys, monkeypatch, b, command, module, name):

@@ -26,9 +26,9 @@ import pytest
 
 from nianbao import formats as F
 from nianbao import pdf as P
+from nianbao.datafiles import format_number
 from nianbao.export import ReportHTMLExporter
 from nianbao.report import open_report
-from nianbao.template import format_number
 from nianbao.testing import ProjectBuilder
 
 pikepdf = pytest.importorskip("pikepdf")
@@ -358,7 +358,7 @@ def test_tables_keep_rows_whole_and_header_on_every_page(samples, filler):
     sample = samples[V2021_YEAR]
     # Filler paragraphs move the application table across different page breaks.
     html = sample.html.replace('<section id="section-3">', '<section id="section-3">' + FILLER * filler, 1)
-    document = P.layout(html)
+    document = P.paginate(html)
     pages_of: dict = {}
     where: dict = {}
     for number, page in enumerate(document.pages):
@@ -392,7 +392,7 @@ def test_the_application_table_does_span_pages_in_some_layout(samples):
     for filler in (0, 3, 6, 9, 12):
         html = sample.html.replace('<section id="section-3">', '<section id="section-3">' + FILLER * filler, 1)
         pages = set()
-        for number, page in enumerate(P.layout(html).pages):
+        for number, page in enumerate(P.paginate(html).pages):
             if any(e.tag == "table" and "applications" in e.get("class", "") for e, _ in page_elements(page)):
                 pages.add(number)
         spans.append(len(pages))

@@ -17,8 +17,8 @@ import pytest
 from htmlgrid import grid, table_with_class
 from nianbao import charts
 from nianbao import formats as F
+from nianbao.datafiles import format_number
 from nianbao.report import ReportError, open_report
-from nianbao.template import format_number
 from nianbao.testing import ProjectBuilder
 
 

@@ -9,9 +9,9 @@ import pytest
 
 from conftest import APP, ORG_COLUMNS, TWO_DEPARTMENTS, move_outcome, only, readd, rules_of
 from nianbao import formats as F
+from nianbao.datafiles import narrative_skeleton
 from nianbao.findings import ERROR, WAIVED, WARNING
 from nianbao.rules import RULES, constraints
-from nianbao.template import narrative_skeleton
 from nianbao.testing import ProjectBuilder
 
 BOTH = pytest.mark.parametrize("year", [2020, 2021], ids=["V2019", "V2021"])

@@ -18,7 +18,7 @@ from nianbao import formats as F
 from nianbao import grids as G
 from nianbao import prose, rules, synth, tables
 from nianbao.contract import Submission
-from nianbao.xlsx.sheets import layout, value_cells
+from nianbao.xlsx.sheets import sheet_specs, value_cells
 
 SRC = Path(F.__file__).resolve().parent
 TOOLS = SRC.parents[1] / "tools"
@@ -167,7 +167,7 @@ def test_grid_of_an_unknown_table_is_refused():
 @pytest.mark.parametrize("fmt", F.FORMATS, ids=lambda f: f.version)
 def test_workbook_cells_exist_and_cover_the_format(fmt):
     assert set(value_cells(fmt)) == set(fmt.cells())
-    official = {text for sheet in layout(fmt) for text, _range, is_official in sheet.labels.values() if is_official}
+    official = {text for sheet in sheet_specs(fmt) for text, _range, is_official in sheet.labels.values() if is_official}
     assert official <= F.labels()
 
 

@@ -12,8 +12,8 @@ import pytest
 
 from conftest import APP, TWO_DEPARTMENTS, only, run_cli
 from nianbao import formats as F
+from nianbao.datafiles import format_number
 from nianbao.synth import department_year
-from nianbao.template import format_number
 from nianbao.testing import ProjectBuilder, narrative_for
 from nianbao.textio import UTF8_BOM
 

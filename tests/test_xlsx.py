@@ -16,8 +16,8 @@ import pytest
 from conftest import APP, TWO_DEPARTMENTS, run_cli
 from nianbao import formats as F
 from nianbao import signing, xlsx
+from nianbao.datafiles import submission_files
 from nianbao.synth import department_year
-from nianbao.template import submission_files
 from nianbao.testing import ProjectBuilder, narrative_for
 
 CSV_FILES = ("applications.csv", "review.csv", "disclosure.csv", "fees.csv")
@@ -52,7 +52,7 @@ def fill(path, values, year, edit=None, text=None, out=None):
     for key, (sheet, coord) in xlsx.value_cells(F.format_for_year(year)).items():
         wb[sheet][coord].value = values.get(key, 0)
     if text:
-        coords = list(next(s for s in xlsx.layout(F.format_for_year(year)) if s.name == xlsx.SHEET_TEXT).texts)
+        coords = list(next(s for s in xlsx.sheet_specs(F.format_for_year(year)) if s.name == xlsx.SHEET_TEXT).texts)
         for coord, body in zip(coords, text, strict=True):
             wb[xlsx.SHEET_TEXT][coord].value = body
     if edit:

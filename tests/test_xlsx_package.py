@@ -55,7 +55,7 @@ def test_no_private_name_is_imported_from_another_module(name):
 
 def test_the_package_exports_what_its_callers_use():
     used = {"META_SHEET", "SHEET_APPLICATIONS", "SHEET_TEXT", "ImportUsageError", "build_workbook",
-            "import_workbooks", "layout", "read_workbook", "value_cells", "write_workbooks"}
+            "import_workbooks", "sheet_specs", "read_workbook", "value_cells", "write_workbooks"}
     assert set(nianbao.xlsx.__all__) == used
     assert all(hasattr(nianbao.xlsx, n) for n in used)
-    assert callable(nianbao.xlsx.layout)  # the function, not a submodule of the same name
+    assert callable(nianbao.xlsx.sheet_specs)

@@ -45,8 +45,8 @@ from pathlib import Path
 from nianbao import formats as F
 from nianbao import synth
 from nianbao.contract import WAIVERS_FILE, WAIVERS_HEADER
+from nianbao.datafiles import submission_files, write_files
 from nianbao.project import DEPARTMENTS_FILE, GOVERNMENTS_FILE
-from nianbao.template import submission_files, write_files
 from nianbao.textio import csv_text, decode, write_atomic
 
 REPO = Path(__file__).resolve().parents[1]

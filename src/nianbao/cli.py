@@ -131,8 +131,8 @@ def cmd_check(args) -> int:
 def cmd_template(args) -> int:
     from . import formats as F
     from .contract import read_submission
+    from .datafiles import carried_over, submission_files, write_files
     from .formats import format_for_year
-    from .template import carried_over, submission_files, write_files
 
     project = _open(args)
     years, depts = selection(args, project)
@@ -251,14 +251,14 @@ def cmd_render(args) -> int:
     report = open_report(dept, year, project.root, args.mode, args.date)
     from .build import BuildLock, BuildLocked, build, executor_for
     from .console import draft_findings_note
-    from .layout import record_dir, site_dir
+    from .paths import record_dir, site_dir
 
-    formats = parse_formats(args.to, default=("html",))
+    kinds = parse_kinds(args.to, default=("html",))
     print(f"正在生成 {report.title}（{'草稿' if args.mode == 'draft' else '发布'}）……", file=sys.stderr)
     try:
         with BuildLock(project.root):  # a render is a build of one job, in this process, in a fresh kernel
             result = build(project, years={year}, departments={dept}, mode=args.mode, force=True,
-                           publication_date=args.date, notebook=notebook, formats=formats, kernel="fresh",
+                           publication_date=args.date, notebook=notebook, kinds=kinds, kernel="fresh",
                            executor=executor_for(in_process=True), include_imported=args.include_imported)
     except BuildLocked as exc:
         raise UsageError(f"本项目有一个构建正在运行（{exc}）。请等它结束后再试。") from None
@@ -275,7 +275,7 @@ def cmd_render(args) -> int:
     if note:
         print(note, file=sys.stderr)
     print(f"已生成：{project.relative(target)}/report.html")
-    if "pdf" in formats:
+    if "pdf" in kinds:
         print(f"        {project.relative(target)}/report.pdf")
     print(f"        {project.relative(record_dir(project.root, args.mode, year, dept))}/report.ipynb")
     return EXIT_OK
@@ -286,7 +286,7 @@ def cmd_render(args) -> int:
 # ---------------------------------------------------------------------------
 
 
-FORMATS = ("html", "pdf")
+OUTPUT_KINDS = ("html", "pdf")  # what a report is made as (the official *formats* are formats.py's)
 
 
 def check_notebook(notebook) -> None:
@@ -309,14 +309,14 @@ def check_notebook(notebook) -> None:
         ) from None
 
 
-def parse_formats(text, default) -> tuple[str, ...]:
+def parse_kinds(text, default) -> tuple[str, ...]:
     if not text:
         return default
     chosen = [part.strip().lower() for part in text.split(",") if part.strip()]
-    unknown = [part for part in chosen if part not in FORMATS]
+    unknown = [part for part in chosen if part not in OUTPUT_KINDS]
     if unknown or "html" not in chosen:
         raise UsageError(f"--to「{text}」无效：可选 html、pdf（用逗号分隔），且 html 必须包含在内（PDF 由网页生成）。")
-    return tuple(f for f in FORMATS if f in chosen)
+    return tuple(kind for kind in OUTPUT_KINDS if kind in chosen)
 
 
 def parse_jobs(text) -> int | None:
@@ -352,7 +352,7 @@ def cmd_build(args) -> int:
                 publication_date=args.date,
                 notebook=notebook,
                 timeout=args.timeout,
-                formats=parse_formats(args.to, default=FORMATS),
+                kinds=parse_kinds(args.to, default=OUTPUT_KINDS),
                 kernel="fresh" if args.fresh_kernels else "reuse",
                 executor=executor_for(scheduler=args.scheduler, jobs=jobs),
                 progress=Progress(),
@@ -396,12 +396,12 @@ def write_index(project, result, args) -> bool:
 # ---------------------------------------------------------------------------
 
 
-def report_options(sub, formats_help: str) -> None:
+def report_options(sub, kinds_help: str) -> None:
     """The options render and build share: what report to make, and how."""
     sub.add_argument("--mode", choices=("draft", "publish"), default="draft", help="draft 草稿（默认，含数据校验）或 publish 发布")
     sub.add_argument("--date", metavar="日期", help="公开日期，如 2025-01-20（覆盖 params/project.toml 和部门的 report.toml）")
     sub.add_argument("--notebook", metavar="文件", help="报告笔记本（默认：项目中的 notebooks/annual_report.ipynb）")
-    sub.add_argument("--to", metavar="格式", help=formats_help)
+    sub.add_argument("--to", metavar="格式", help=kinds_help)
     sub.add_argument("--include-imported", action="store_true",
                      help="发布模式下也重新发布从已发布的年报导入的历史年度（默认不重新发布）")
 
@@ -448,13 +448,13 @@ def build_parser() -> argparse.ArgumentParser:
     render = commands.add_parser("render", help="生成一个部门一个年度的报告",
                                  description="用 papermill 运行报告笔记本（真实的 Jupyter 内核），再用 nbconvert 导出 HTML。")
     common(render)
-    report_options(render, formats_help="输出格式：html（默认）或 html,pdf")
+    report_options(render, kinds_help="输出格式：html（默认）或 html,pdf")
     render.set_defaults(func=cmd_render)
 
     build = commands.add_parser("build", help="生成全部报告（并行、增量）",
                                 description="为每个部门每个年度生成报告：并行运行、跳过未变更的报告，并生成目录页。")
     common(build)
-    report_options(build, formats_help="输出格式（默认 html,pdf；只要网页用 html）")
+    report_options(build, kinds_help="输出格式（默认 html,pdf；只要网页用 html）")
     build.add_argument("--jobs", metavar="N", help="并行的工作进程数（默认：CPU 核数）")
     build.add_argument("--force", action="store_true", help="全部重新生成，不跳过未变更的报告")
     build.add_argument("--timeout", type=int, default=600, metavar="秒", help="每个单元格的最长运行时间（默认 600 秒）")

@@ -191,7 +191,7 @@ def title_lines(html: str, title: str, author: str) -> str:
     return html.replace(plain, lines, 1)
 
 
-def layout(html: str, *, base_url: str | None = None):
+def paginate(html: str, *, base_url: str | None = None):
     """The laid-out pages (a WeasyPrint ``Document``) of the exported page, print styles applied."""
     from weasyprint import HTML
 
@@ -229,7 +229,7 @@ def html_to_pdf(
         publication_date = publication_date.date()
     stamp = _midnight(publication_date)
     w3c = stamp.isoformat()  # 2025-01-20T00:00:00+08:00 in XMP
-    document = layout(title_lines(html, title, author), base_url=base_url)
+    document = paginate(title_lines(html, title, author), base_url=base_url)
 
     metadata = _metadata_class()(
         title=title,

@@ -11,7 +11,7 @@ from datetime import date
 
 from . import formats as F
 from .contract import Submission
-from .template import amount_text
+from .datafiles import amount_text
 
 NO_APPLICATION_CHARTS = "本年度无政府信息公开申请数据，不作申请构成和办理结果图。"
 

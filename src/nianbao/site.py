@@ -19,7 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import formats as F
-from . import layout as L
+from . import paths
 from .build.records import read_manifest
 from .cells import Number
 from .engine import CheckRun
@@ -171,9 +171,9 @@ def _region_chart(region: str, by_year: dict[int, list[Number]]) -> Markup | Non
 
 
 def _report_links(root: Path, mode: str, year: int, dept: str, base: Path) -> list[Link]:
-    site = L.site_dir(root, mode, year, dept)
-    record = L.record_dir(root, mode, year, dept)
-    files = ((site / "report.html", "网页"), (site / "report.pdf", "PDF"), (record / L.NOTEBOOK_OUT, "笔记本"))
+    site = paths.site_dir(root, mode, year, dept)
+    record = paths.record_dir(root, mode, year, dept)
+    files = ((site / "report.html", "网页"), (site / "report.pdf", "PDF"), (record / paths.NOTEBOOK_OUT, "笔记本"))
     return [Link(path.relative_to(base).as_posix(), label) for path, label in files if path.exists()]
 
 
@@ -183,7 +183,7 @@ def _draft_row(project: Project, run: CheckRun, year: int, dept, submitted: set,
     if key in submitted:
         check = Badge(*check_badge(by_report.get(key, [])), href=f"checks.html#{_anchor(year, dept.id)}")
         build = Badge(*build_badge(read_manifest(root, "draft", year, dept.id)))
-        links = _report_links(root, "draft", year, dept.id, L.outputs(root) / "draft")
+        links = _report_links(root, "draft", year, dept.id, paths.outputs(root) / "draft")
     elif key in missing:
         check, build, links = Badge("missing", "未提交"), Badge("missing", "未提交"), []
     else:
@@ -254,10 +254,10 @@ def publish_index(project: Project) -> str:
                 {
                     "folder": f"{year}/{dept.id}",
                     "title": F.TITLE_PATTERN.format(name=dept.name, year=year),
-                    "pdf": (L.site_dir(root, "publish", year, dept.id) / "report.pdf").exists(),
+                    "pdf": (paths.site_dir(root, "publish", year, dept.id) / "report.pdf").exists(),
                 }
                 for dept in depts
-                if (L.site_dir(root, "publish", year, dept.id) / "report.html").exists()
+                if (paths.site_dir(root, "publish", year, dept.id) / "report.html").exists()
             ]
             if reports:
                 sections.append({"year": year, "reports": reports})
@@ -267,7 +267,7 @@ def publish_index(project: Project) -> str:
 
 
 def landing_page(root: Path) -> str:
-    out = L.outputs(root)
+    out = paths.outputs(root)
     return _page(
         "landing.html.j2", "政府信息公开工作年度报告",
         draft=(out / "draft" / "index.html").exists(), publish=(out / "publish" / "index.html").exists(),
@@ -275,7 +275,7 @@ def landing_page(root: Path) -> str:
 
 
 def write_sites(project: Project, run: CheckRun, missing: list[tuple[int, str]], mode: str) -> None:
-    out = L.outputs(project.root)
+    out = paths.outputs(project.root)
     if mode == "draft":
         write_atomic(out / "draft" / "index.html", draft_index(project, run, missing))
         write_atomic(out / "draft" / "checks.html", checks_page(project, run))

@@ -11,8 +11,8 @@ from __future__ import annotations
 from . import formats as F
 from . import grids as G
 from .contract import Submission
+from .datafiles import format_number
 from .html import text
-from .template import format_number
 
 _FLAG = ' class="flag"'
 

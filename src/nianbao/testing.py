@@ -18,9 +18,9 @@ import zlib
 from pathlib import Path
 
 from . import formats as F
+from .datafiles import submission_files, write_files
 from .project import DEPARTMENTS_FILE, Project, load_project
 from .synth import department_year
-from .template import submission_files, write_files
 from .textio import UTF8_BOM, decode, normalise_label
 
 DEFAULT_DEPARTMENTS = (("demo", "示例区测试局", "示例区"),)

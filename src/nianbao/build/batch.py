@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import layout as L
+from .. import paths
 from ..project import Project
 from ..textio import write_atomic
 from .hashing import CACHE_FILE, HashCache
@@ -46,7 +46,7 @@ def project_notebook(project: Project) -> Path:
 
 
 def build(project: Project, *, years=None, departments=None, mode="draft", jobs=None, force=False,
-          publication_date=None, notebook: Path | None = None, formats=("html", "pdf"), timeout=600,
+          publication_date=None, notebook: Path | None = None, kinds=("html", "pdf"), timeout=600,
           kernel="reuse", executor=None, progress=None, order=None, include_imported: bool = False) -> BuildResult:
     """Plan, check, run and record.
 
@@ -58,7 +58,7 @@ def build(project: Project, *, years=None, departments=None, mode="draft", jobs=
     cache = HashCache(project.root / CACHE_FILE)
     notebook = notebook or project_notebook(project)
     planned = plan(project, years, departments, mode, force=force, notebook=notebook,
-                   publication_date=publication_date, formats=formats, timeout=timeout, cache=cache, kernel=kernel)
+                   publication_date=publication_date, kinds=kinds, timeout=timeout, cache=cache, kernel=kernel)
     if mode == "publish" and not include_imported:
         hold_history(project, planned)
     attach_findings(project, planned)
@@ -106,12 +106,12 @@ def waves(project: Project, jobs: list[Job]) -> list[list[Job]]:
 
 def _remember_outputs(root: Path, job: Job, cache: HashCache) -> None:
     for rel, digest in read_sums(root, job.mode, job.year, job.department).items():
-        cache.remember(L.outputs(root) / rel, digest)
+        cache.remember(paths.outputs(root) / rel, digest)
 
 
 def site_marker(root: Path, mode: str) -> Path:
     """Where the state the sites were last written for is kept (removed when writing them failed)."""
-    return L.outputs(root) / ".cache" / f"site-{mode}.sha256"
+    return paths.outputs(root) / ".cache" / f"site-{mode}.sha256"
 
 
 def site_fingerprint(project: Project, result: BuildResult, mode: str) -> bool:
@@ -134,7 +134,7 @@ def site_fingerprint(project: Project, result: BuildResult, mode: str) -> bool:
     }
     digest = hashlib.sha256(json.dumps(state, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     marker = site_marker(project.root, mode)
-    index = L.outputs(project.root) / mode / "index.html"
+    index = paths.outputs(project.root) / mode / "index.html"
     try:
         unchanged = marker.read_text(encoding="ascii") == digest and index.exists()
     except OSError:

@@ -12,11 +12,11 @@ import json
 import os
 from pathlib import Path
 
-from .. import layout as L
+from .. import paths
 from ..textio import write_atomic
 from ..version import __version__
 
-CACHE_FILE = Path(L.OUTPUTS) / ".cache" / "file-hashes.json"
+CACHE_FILE = Path(paths.OUTPUTS) / ".cache" / "file-hashes.json"
 KIT_FINGERPRINT_ENV = "NIANBAO_KIT_FINGERPRINT"
 
 

@@ -10,7 +10,7 @@ import os
 from dataclasses import asdict
 from pathlib import Path
 
-from .. import layout as L
+from .. import paths
 from ..textio import stage
 from .plan import Job
 from .records import read_sums, sums_text, to_json
@@ -62,16 +62,16 @@ def install_output(root: Path, job: Job, result: RunResult) -> RunResult:
     """Write a run's files into outputs/; the result without its bytes.  A failed
     run changes only its record (log, status): the last good reports stay, still
     described by SHA256SUMS."""
-    site = L.site_dir(root, job.mode, job.year, job.department)
-    record = L.record_dir(root, job.mode, job.year, job.department)
-    base = L.outputs(root)
+    site = paths.site_dir(root, job.mode, job.year, job.department)
+    record = paths.record_dir(root, job.mode, job.year, job.department)
+    base = paths.outputs(root)
     manifest = {
         **inputs_manifest(job, result.versions),
         "status": result.status,
         "failure": asdict(result.failure) if result.failure else None,
         "started": result.started,
         "seconds": result.seconds,
-        "log": L.LOG,
+        "log": paths.LOG,
     }
     if result.ok:
         sums = {(site / name).relative_to(base).as_posix(): _sha(data) for name, data in result.site_files.items()}
@@ -79,16 +79,16 @@ def install_output(root: Path, job: Job, result: RunResult) -> RunResult:
     else:
         # Only the log is this run's: its hash is updated, the rest still describe the last good run.
         sums = read_sums(root, job.mode, job.year, job.department)
-        log_rel = (record / L.LOG).relative_to(base).as_posix()
+        log_rel = (record / paths.LOG).relative_to(base).as_posix()
         if log_rel in sums:
-            sums[log_rel] = _sha(result.record_files[L.LOG])
+            sums[log_rel] = _sha(result.record_files[paths.LOG])
     record_files = dict(result.record_files)
     if sums:
-        record_files[L.SUMS] = sums_text(sums)
+        record_files[paths.SUMS] = sums_text(sums)
     with _uninterrupted():  # a stop now would leave new reports beside an old SHA256SUMS
         if result.site_files:
             install(result.site_files, site)
-        install({**record_files, L.MANIFEST: to_json(manifest)}, record)
+        install({**record_files, paths.MANIFEST: to_json(manifest)}, record)
     return result.installed()
 
 

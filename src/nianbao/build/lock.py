@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from .. import layout as L
+from .. import paths
 from ..errors import EXIT_USAGE, NianbaoError
 
 
@@ -23,7 +23,7 @@ class BuildLocked(NianbaoError):
 
 class BuildLock:
     def __init__(self, root: Path):
-        self.path = L.outputs(root) / ".build.lock"
+        self.path = paths.outputs(root) / ".build.lock"
         self.handle: TextIO | None = None
 
     def __enter__(self):

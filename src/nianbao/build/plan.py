@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-from .. import layout as L
+from .. import paths
 from ..config import ConfigError, report_settings
 from ..project import Project
 from .hashing import HashCache, kit_fingerprint
@@ -42,7 +42,7 @@ class Job:
     mode: str
     publication_date: str
     notebook: str
-    formats: tuple[str, ...]
+    kinds: tuple[str, ...]  # the output kinds to make: html, and pdf
     inputs: dict = field(hash=False)
     timeout: int = 600
     kernel: str = "reuse"  # "reuse": the worker's warm kernel, reset between reports; "fresh": one per report
@@ -67,18 +67,20 @@ class Planned:
 
 
 def _outputs_intact(root: Path, sums: dict[str, str], cache: HashCache) -> bool:
-    base = L.outputs(root)
+    base = paths.outputs(root)
     return bool(sums) and all(cache.sha(base / rel) == sha for rel, sha in sums.items())
 
 
-def fingerprint(index, dept: str, year: int, mode: str, publication_date: str, formats, notebook: Path,
+def fingerprint(index, dept: str, year: int, mode: str, publication_date: str, kinds, notebook: Path,
                 kit: str, cache: HashCache) -> dict:
     root = index.root
     files = {rel: cache.sha(os.path.join(root, rel)) for rel in index.report(dept, year, mode)}
     return {
         "files": files,
         "notebook": cache.sha(notebook),
-        "parameters": {"mode": mode, "publication_date": publication_date, "formats": list(formats)},
+        # "formats" in the manifest's JSON: the key predates the word "kinds" (a
+        # renamed key would make every report rerun as 运行参数已变更).
+        "parameters": {"mode": mode, "publication_date": publication_date, "formats": list(kinds)},
         "kit": kit,
     }
 
@@ -105,7 +107,7 @@ def _reasons(previous: dict | None, inputs: dict, intact: bool) -> list[str]:
 
 
 def plan(project: Project, years, departments, mode: str, *, force: bool = False, notebook: Path,
-         publication_date=None, formats=("html",), timeout: int = 600, cache: HashCache,
+         publication_date=None, kinds=("html",), timeout: int = 600, cache: HashCache,
          kernel: str = "reuse") -> list[Planned]:
     from ..inputs import InputIndex
 
@@ -122,11 +124,11 @@ def plan(project: Project, years, departments, mode: str, *, force: bool = False
             planned.append(Planned(year, dept, "invalid", message=str(exc)))
             continue
         date_text = settings.publication_date.isoformat()
-        inputs = fingerprint(index, dept, year, mode, date_text, formats, notebook, kit, cache)
+        inputs = fingerprint(index, dept, year, mode, date_text, kinds, notebook, kit, cache)
         previous = read_manifest(project.root, mode, year, dept)
         intact = previous is not None and _outputs_intact(project.root, read_sums(project.root, mode, year, dept), cache)
         reasons = [REASONS["force"]] if force else _reasons(previous, inputs, intact)
-        job = Job(str(project.root), dept, year, mode, date_text, str(notebook), tuple(formats), inputs, timeout, kernel)
+        job = Job(str(project.root), dept, year, mode, date_text, str(notebook), tuple(kinds), inputs, timeout, kernel)
         planned.append(Planned(year, dept, "run" if reasons else "skip", reasons, job))
     return planned
 

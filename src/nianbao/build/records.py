@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .. import layout as L
+from .. import paths
 
 
 def to_json(value) -> bytes:
@@ -15,7 +15,7 @@ def to_json(value) -> bytes:
 
 
 def read_manifest(root: Path, mode: str, year: int, dept: str) -> dict | None:
-    path = L.record_dir(root, mode, year, dept) / L.MANIFEST
+    path = paths.record_dir(root, mode, year, dept) / paths.MANIFEST
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -29,7 +29,7 @@ def sums_text(sums: dict[str, str]) -> bytes:
 
 def read_sums(root: Path, mode: str, year: int, dept: str) -> dict[str, str]:
     """The run's SHA256SUMS: outputs-relative path → sha256 (empty when absent)."""
-    path = L.record_dir(root, mode, year, dept) / L.SUMS
+    path = paths.record_dir(root, mode, year, dept) / paths.SUMS
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from .. import layout as L
+from .. import paths
 from ..run import RunFailure
 from .plan import Job
 from .records import to_json
@@ -103,7 +103,7 @@ def failed(job: Job, failure: RunFailure, *, started: str | None = None, seconds
     return RunResult(job.year, job.department, "failed",
                      started or datetime.now(UTC).isoformat(timespec="seconds"),
                      seconds or {"total": 0.0}, versions_ if versions_ is not None else versions(), failure,
-                     record_files={L.LOG: log + failure_log(failure)})
+                     record_files={paths.LOG: log + failure_log(failure)})
 
 
 def worker_died(job: Job, exc: BaseException) -> RunResult:
@@ -213,9 +213,9 @@ def _record(job: Job, notebook, log: bytes) -> dict[str, bytes]:
     import nbformat
 
     return {
-        L.NOTEBOOK_OUT: nbformat.writes(notebook).encode("utf-8"),
-        L.CHECKS: to_json({"department": job.department, "year": job.year, "findings": list(job.findings)}),
-        L.LOG: log,
+        paths.NOTEBOOK_OUT: nbformat.writes(notebook).encode("utf-8"),
+        paths.CHECKS: to_json({"department": job.department, "year": job.year, "findings": list(job.findings)}),
+        paths.LOG: log,
     }
 
 
@@ -255,7 +255,7 @@ def run_job(job: Job) -> RunResult:
             failure = execution.failure
             raise _StageFailed(failure if failure.stage else replace(failure, stage="execute"))
         site_files = timed("export", _export, execution.notebook)
-        if "pdf" in job.formats:  # all or nothing: no new HTML without its PDF
+        if "pdf" in job.kinds:  # all or nothing: no new HTML without its PDF
             site_files["report.pdf"] = timed("pdf", _pdf, job, site_files["report.html"].decode("utf-8"), versions_)
         record_files = _stage("record", _record, job, execution.notebook, log)
         return RunResult(job.year, job.department, "ok", started_at, seconds(), versions_, None, site_files, record_files)

@@ -18,11 +18,11 @@ from pathlib import Path
 
 from .. import formats as F
 from ..config import PROJECT_FILE
+from ..datafiles import write_files
 from ..engine import check_project
 from ..findings import ERROR, SEVERITY_TITLES, WAIVED, WARNING
 from ..folders import contract_files
 from ..project import DEPARTMENTS_FILE, Department, Project, load_project
-from ..template import write_files
 from ..textio import csv_text, write_atomic
 from .page import PageImport, contract_texts, prepare
 

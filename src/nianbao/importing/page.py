@@ -14,8 +14,8 @@ from pathlib import Path
 from .. import __version__, prose
 from .. import formats as F
 from ..contract import WAIVERS_FILE, WAIVERS_HEADER, Submission
+from ..datafiles import applications_csv, submission_files
 from ..project import Department, Project
-from ..template import applications_csv, submission_files
 from ..textio import csv_text
 from .identify import Identity, find_title, match_department, unknown_department_message, year_problem
 from .model import Document, ReadError

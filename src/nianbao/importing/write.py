@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..datafiles import write_files
 from ..folders import IMPORT_FILE
 from ..project import Project
-from ..template import write_files
 from ..textio import write_atomic
 from ..xlsx.diff import diff_files
 from ..xlsx.importing import ImportRun

@@ -24,7 +24,7 @@ command).
 
 from .importing import ImportUsageError, import_workbooks
 from .read import read_workbook
-from .sheets import META_SHEET, SHEET_APPLICATIONS, SHEET_TEXT, layout, value_cells
+from .sheets import META_SHEET, SHEET_APPLICATIONS, SHEET_TEXT, sheet_specs, value_cells
 from .write import build_workbook, write_workbooks
 
 __all__ = [
@@ -34,7 +34,7 @@ __all__ = [
     "ImportUsageError",
     "build_workbook",
     "import_workbooks",
-    "layout",
+    "sheet_specs",
     "read_workbook",
     "value_cells",
     "write_workbooks",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .. import formats as F
 from ..contract import label_lookups, parse_number
-from ..template import submission_files
+from ..datafiles import submission_files
 from ..textio import InputFileError, normalise_label, parse_csv
 from .read import Imported
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import formats as F
+from ..datafiles import narrative_skeleton, write_files
 from ..errors import EXIT_USAGE, NianbaoError
 from ..project import Project
 from ..signing import project_key
-from ..template import narrative_skeleton, write_files
 from .diff import diff_files, files_for
 from .read import REFUSE, read_workbook
 

@@ -17,7 +17,7 @@ from ..contract import PLACEHOLDERS, parse_number
 from ..project import Project
 from ..signing import SIGNATURE, verify
 from ..textio import normalise_label
-from .sheets import KIT_ID, LAYOUT_VERSION, META_SHEET, SHEET_TEXT, Sheet, layout
+from .sheets import KIT_ID, LAYOUT_VERSION, META_SHEET, SHEET_TEXT, Sheet, sheet_specs
 
 REFUSE, NOTE = "refuse", "note"
 
@@ -238,7 +238,7 @@ def read_workbook(path: Path, project: Project, years=None, depts=None, *, key: 
         return result.refuse(f"工作簿属于部门「{dept}」，本次只导入 {'、'.join(depts)}（--dept）。")
     result.dept, result.year, result.format = dept, year, fmt
 
-    for spec in layout(fmt):
+    for spec in sheet_specs(fmt):
         if spec.name not in wb.sheetnames:
             if spec.name == SHEET_TEXT:
                 continue  # optional

@@ -200,11 +200,11 @@ def _text_sheet() -> Sheet:
 
 
 @cache
-def layout(fmt: F.Format) -> tuple[Sheet, ...]:
+def sheet_specs(fmt: F.Format) -> tuple[Sheet, ...]:
     """The data sheets of a version's workbook, in order."""
     return (_disclosure_sheet(fmt), _applications_sheet(fmt), _review_sheet(), _fees_sheet(fmt), _text_sheet())
 
 
 def value_cells(fmt: F.Format) -> dict[tuple[str, str, str], tuple[str, str]]:
     """(table, row, column) → (sheet name, cell), for every number cell."""
-    return {cell.key: (sheet.name, coord) for sheet in layout(fmt) for coord, cell in sheet.values.items()}
+    return {cell.key: (sheet.name, coord) for sheet in sheet_specs(fmt) for coord, cell in sheet.values.items()}

@@ -7,10 +7,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from .. import formats as F
+from ..datafiles import carried_over
 from ..project import Project
 from ..rules import RULES, constraints
 from ..signing import SIGNATURE, project_key, sign
-from ..template import carried_over
 from ..textio import write_atomic
 from .sheets import (
     CHECK_HEADER,
@@ -22,7 +22,7 @@ from .sheets import (
     SHEET_TEXT,
     cell_range,
     coordinate,
-    layout,
+    sheet_specs,
 )
 
 WORKBOOKS_DIR = "workbooks"
@@ -107,7 +107,7 @@ def build_workbook(name: str, dept_id: str, year: int, values=None, *, key: byte
         F.SIGNED: ("whole", "between", f"-{limit}", limit, f"请填写-{limit}至{limit}之间的整数（{F.ITEMS_CHANGE}可以为负数）。"),
         F.AMOUNT: ("decimal", "between", "0", limit, f"请填写0至{limit}之间的金额（万元），最多{F.AMOUNT_PLACES}位小数。"),
     }
-    for spec in layout(fmt):
+    for spec in sheet_specs(fmt):
         ws = wb.create_sheet(spec.name)
         for col, width in spec.widths.items():
             ws.column_dimensions[coordinate(1, col)[:-1]].width = width
@@ -203,7 +203,7 @@ def build_workbook(name: str, dept_id: str, year: int, values=None, *, key: byte
     wb.properties.title = title
     wb.properties.creator = KIT_ID
     wb.active = 0
-    kit_formulas = {(spec.name, coord) for spec in layout(fmt) for coord in spec.checks}
+    kit_formulas = {(spec.name, coord) for spec in sheet_specs(fmt) for coord in spec.checks}
     _no_formulas_from_text(wb, kit_formulas)
     buffer = io.BytesIO()
     wb.save(buffer)
