@@ -58,7 +58,9 @@ def table_cells(target: Path, year: int, dept: str) -> list[dict]:
 
 @pytest.mark.kernel
 def test_every_sample_pdf_without_attachments_imports_back(sample_site, tmp_path, capsys):
-    pairs = load_project(sample_site).submitted()
+    sample = load_project(sample_site)
+    # The departments' reports (示例区人民政府's tables are its members' sums: not imported here).
+    pairs = [(year, dept) for year, dept in sample.submitted() if sample.departments[dept].members is None]
     assert len(pairs) == 54
     pdfs = tmp_path / "pdfs"
     pdfs.mkdir()
