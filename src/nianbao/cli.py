@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import unicodedata
 import warnings
 
-from . import __version__, reference
+from . import __version__, datacmd, reference
+from .cliargs import UsageError, parse_years, split_values
 from .errors import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, NianbaoError
 
 _ARGPARSE_MESSAGES = (
@@ -26,12 +26,6 @@ _ARGPARSE_MESSAGES = (
     ("ambiguous option: ", "有歧义的选项："),
     ("not allowed with argument ", "不能与此参数同时使用："),
 )
-
-
-class UsageError(NianbaoError):
-    """Bad arguments or no project: exit code 2."""
-
-    exit_code = EXIT_USAGE
 
 
 class _Parser(argparse.ArgumentParser):
@@ -57,24 +51,9 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"错误：{message}\n")
 
 
-def _split(values) -> list[str]:
-    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
-
-
-def parse_years(values) -> list[int] | None:
-    years = []
-    for text in _split(values):
-        digits = unicodedata.normalize("NFKC", text)  # ２０２５ is 2025; ② is no year
-        if not (digits.isascii() and digits.isdigit() and len(digits) == 4) or any(
-                unicodedata.category(c) != "Nd" for c in text):
-            raise UsageError(f"年度「{text}」无效：请写四位数的年份，如 --year 2024。")
-        years.append(int(digits))
-    return years or None
-
-
 def selection(args, project) -> tuple[list[int] | None, list[str] | None]:
     years = parse_years(args.year)
-    depts = _split(args.dept) or None
+    depts = split_values(args.dept) or None
     for dept in depts or []:
         if dept not in project.departments:
             known = "、".join(project.departments) or "（名单为空）"
@@ -463,6 +442,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="每份报告启动一个新内核（较慢；默认每个工作进程复用一个内核，报告之间重置）")
     build.set_defaults(func=cmd_build)
     reference.add_parser(commands)
+    datacmd.add_parser(commands)
     return parser
 
 

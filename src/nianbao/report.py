@@ -173,6 +173,21 @@ class Report:
             self._history = [loaded[y] for y in years if y in loaded]
         return self._history
 
+    @property
+    def frames(self):
+        """This department-year's tables as pandas DataFrames, labelled as printed
+        (``report.frames["applications"]``; see :func:`nianbao.frames.table_frames`)."""
+        from .frames import table_frames
+
+        return table_frames(self.sub)
+
+    def history_frame(self):
+        """This department's years up to the report year, tidy, with a ``format``
+        column (see :func:`nianbao.frames.tidy_frame`)."""
+        from .frames import tidy_frame
+
+        return tidy_frame(self.history())
+
     def inputs_hash(self) -> str:
         return inputs_digest(self.project, report_inputs(self.project, self.department_id, self.year, self.mode))
 
