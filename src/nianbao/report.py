@@ -72,6 +72,9 @@ def open_report(department: str, year: int, project_root=None, mode: str = "draf
         raise ReportError(str(exc)) from None
     run = check_project(project, [year], [department])
     report = Report(project, run, department, year, mode, settings)
+    from .analyst import install
+
+    install(draft=report.draft)  # in a kernel: analysts' figures, tables and Markdown become report HTML
     if mode == "publish" and report.errors:
         listed = "；".join(f"{f.rule} {location(f)}" for f in report.errors[:5])
         raise ReportError(
@@ -190,6 +193,18 @@ class Report:
 
     def inputs_hash(self) -> str:
         return inputs_digest(self.project, report_inputs(self.project, self.department_id, self.year, self.mode))
+
+    # -- an analyst's additions (analyst.py) --------------------------------------
+    def figure(self, fig, alt: str) -> Fragment:
+        """A matplotlib figure for the report with its text alternative (what the
+        figure shows, in words and numbers); the figure is closed."""
+        from .analyst import figure_html
+
+        return Fragment(figure_html(fig, alt, self.draft))
+
+    def note(self, source: str) -> Fragment:
+        """A paragraph of Markdown for the report, through the narrative's pipeline."""
+        return Fragment(markdown(source))
 
     # -- parts ----------------------------------------------------------------
     def header(self) -> Fragment:
