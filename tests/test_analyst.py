@@ -201,3 +201,34 @@ def _published_sums(root: Path) -> list[str]:
 
     text = (record_dir(root, "publish", YEAR, DEPT) / "SHA256SUMS").read_text(encoding="utf-8")
     return [line for line in text.splitlines() if line.endswith(("report.html", "report.fragment.html", "report.pdf"))]
+
+
+@pytest.mark.kernel
+def test_a_reused_kernel_forgets_the_analyst_displays_between_reports(tmp_path):
+    from nianbao.kernels import KernelSession
+
+    def notebook(name: str, *sources: str) -> Path:
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+        path = tmp_path / name
+        nbformat.write(nb, path)
+        return path
+
+    frame = 'import pandas as pd\npd.DataFrame({"a": [1]})'
+    figure = "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.set_title('x')"
+    first = notebook("first.ipynb", "from nianbao import analyst\nanalyst.install(draft=True)", frame, figure)
+    second = notebook("second.ipynb", frame, figure)
+    session = KernelSession(tmp_path / "kernel")
+    try:
+        ran = [session.execute(path, {}, tmp_path / f"out-{path.name}", 120)[0] for path in (first, second)]
+    finally:
+        session.stop()
+    assert all(run.failure is None for run in ran)
+
+    def html_outputs(run) -> list[str]:
+        return ["".join(out.get("data", {}).get("text/html", "")) for cell in run.notebook.cells for out in cell.outputs]
+
+    first_html, second_html = html_outputs(ran[0]), html_outputs(ran[1])
+    assert any("official analyst" in h for h in first_html) and any("data:image/png" in h for h in first_html)
+    assert not any("official analyst" in h or "data:image/png" in h for h in second_html)
