@@ -11,7 +11,7 @@ import json
 import sys
 import warnings
 
-from . import __version__, datacmd, reference
+from . import __version__, datacmd, deptnotebook, reference
 from .cliargs import UsageError, parse_years, split_values
 from .errors import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, NianbaoError
 
@@ -210,16 +210,17 @@ def cmd_import(args) -> int:
 def cmd_render(args) -> int:
     from pathlib import Path
 
-    from .report import open_report
-    from .run import NOTEBOOK
+    from .report import ReportError, open_report
 
     project = _open(args)
     years, depts = selection(args, project)
     if not years or len(years) != 1 or not depts or len(depts) != 1:
         raise UsageError("请用 --dept 和 --year 各指定一个，如 nianbao render --dept ziranziyuan --year 2024。")
     year, dept = years[0], depts[0]
-    notebook = Path(args.notebook).resolve() if args.notebook else project.root / NOTEBOOK
+    notebook = Path(args.notebook).resolve() if args.notebook else deptnotebook.notebook_for(project.root, dept)
     check_notebook(notebook)
+    if args.mode == "publish" and (refused := deptnotebook.refusal(project.root, notebook)):
+        raise ReportError(refused)
     from .folders import is_imported
 
     if args.mode == "publish" and not args.include_imported and is_imported(project.root, dept, year):
@@ -315,8 +316,8 @@ def cmd_build(args) -> int:
     jobs = parse_jobs(args.jobs)
     from .build import BuildLock, BuildLocked, build, executor_for, project_notebook, site_fingerprint
 
-    notebook = Path(args.notebook).resolve() if args.notebook else project_notebook(project)
-    check_notebook(notebook)
+    notebook = Path(args.notebook).resolve() if args.notebook else None  # None: each department's own, else the project's
+    check_notebook(notebook or project_notebook(project))
     try:
         with BuildLock(project.root):
             from .console import Progress, summary
@@ -443,6 +444,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.set_defaults(func=cmd_build)
     reference.add_parser(commands)
     datacmd.add_parser(commands)
+    deptnotebook.add_parser(commands)
     return parser
 
 
