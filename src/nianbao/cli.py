@@ -338,7 +338,13 @@ def cmd_build(args) -> int:
                 progress=Progress(),
                 include_imported=args.include_imported,
             )
-            site_failed = site_fingerprint(project, result, args.mode) and not write_index(project, result, args)
+            site_failed = False
+            if site_fingerprint(project, result, args.mode):
+                if args.mode == "draft":  # the office's view only: never into the publish folder
+                    from .district import render_districts
+
+                    render_districts(project)
+                site_failed = not write_index(project, result, args)
     except BuildLocked as exc:  # (a ClusterError exits with code 2 by itself)
         raise UsageError(f"本项目已有一个构建正在运行（{exc}）。请等它结束后再试。") from None
     print(summary(result, project, args.mode))

@@ -200,6 +200,13 @@ def _draft_row(project: Project, run: CheckRun, year: int, dept, submitted: set,
     }
 
 
+def _district_link(root: Path, region: str) -> str | None:
+    from .district import district_page
+
+    page = district_page(root, region)
+    return page.relative_to(paths.outputs(root) / "draft").as_posix() if page.exists() else None
+
+
 def draft_index(project: Project, run: CheckRun, missing: list[tuple[int, str]]) -> str:
     by_report: dict[tuple[int, str], list] = {}
     for finding in run.findings:
@@ -223,6 +230,7 @@ def draft_index(project: Project, run: CheckRun, missing: list[tuple[int, str]])
             "totals": [(y, region_years[y]) for y in sorted(region_years, reverse=True)],
             "chart": _region_chart(region, region_years) if region_years else None,
             "years": sections,
+            "district": _district_link(project.root, region),
         })
     return _page(
         "draft_index.html.j2", "政府信息公开工作年度报告 · 工作视图（草稿）",
