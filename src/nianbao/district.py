@@ -67,8 +67,10 @@ class District:
 
     # -- parts (HTML for the notebook) -------------------------------------------
     def header(self) -> Fragment:
+        from .report import stylesheet
+
         span = f"{self.years[0]}—{self.years[-1]}年" if self.years else ""
-        return Fragment(f"<h1>{text(self.region)}{span}政府信息公开工作汇总（草稿，不对外发布）</h1>",
+        return Fragment(f"<style>{stylesheet()}</style><h1>{text(self.region)}{span}政府信息公开工作汇总（草稿，不对外发布）</h1>",
                         {"title": f"{self.region}汇总", "lang": "zh-CN"})
 
     def totals(self) -> Fragment:
@@ -168,7 +170,7 @@ def render_districts(project: Project, echo=print) -> None:
     for region in [r for r in project.regions() if r in with_data]:
         workdir = Path(tempfile.mkdtemp(prefix="nianbao-district-"))
         try:
-            ran = execute(notebook, {"region": region, "years": None, "project_root": str(project.root)}, workdir)
+            ran = execute(notebook, {"region": region, "years": None, "project_root": str(project.root.resolve())}, workdir)
             if ran.failure is not None or ran.notebook is None:
                 echo(f"错误：{region}的地区汇总未能生成（{NOTEBOOK.as_posix()}：{ran.failure.describe() if ran.failure else ''}）。")
                 continue
