@@ -2,7 +2,7 @@
 
 The public API (what the README and the report notebook use)::
 
-    from nianbao import open_report, open_project, check_project
+    from nianbao import open_report, open_project, check_project, project_frame
 
 Names are imported on first use (PEP 562), so ``import nianbao`` and
 ``nianbao check`` never load pandas, matplotlib or papermill.
@@ -22,6 +22,7 @@ _EXPORTS = {
     "open_project": "project",
     "load_project": "project",
     "Project": "project",
+    "project_frame": "frames",
     "ProjectError": "project",
     "check_project": "engine",
     "CheckRun": "engine",

@@ -75,7 +75,8 @@ class Chart:
         data = base64.b64encode(self.png).decode("ascii")
         return (
             f'<figure class="chart"><img src="data:image/png;base64,{data}" alt="{text(self.alt)}">'
-            f"<figcaption>{text(self.title)}</figcaption></figure>"
+            + (f"<figcaption>{text(self.title)}</figcaption>" if self.title else "")  # an analyst's may have none
+            + "</figure>"
         )
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import unicodedata
 import warnings
 
-from . import __version__, reference
+from . import __version__, datacmd, deptnotebook, reference
+from .cliargs import UsageError, parse_years, split_values
 from .errors import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, NianbaoError
 
 _ARGPARSE_MESSAGES = (
@@ -26,12 +26,6 @@ _ARGPARSE_MESSAGES = (
     ("ambiguous option: ", "有歧义的选项："),
     ("not allowed with argument ", "不能与此参数同时使用："),
 )
-
-
-class UsageError(NianbaoError):
-    """Bad arguments or no project: exit code 2."""
-
-    exit_code = EXIT_USAGE
 
 
 class _Parser(argparse.ArgumentParser):
@@ -57,24 +51,9 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"错误：{message}\n")
 
 
-def _split(values) -> list[str]:
-    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
-
-
-def parse_years(values) -> list[int] | None:
-    years = []
-    for text in _split(values):
-        digits = unicodedata.normalize("NFKC", text)  # ２０２５ is 2025; ② is no year
-        if not (digits.isascii() and digits.isdigit() and len(digits) == 4) or any(
-                unicodedata.category(c) != "Nd" for c in text):
-            raise UsageError(f"年度「{text}」无效：请写四位数的年份，如 --year 2024。")
-        years.append(int(digits))
-    return years or None
-
-
 def selection(args, project) -> tuple[list[int] | None, list[str] | None]:
     years = parse_years(args.year)
-    depts = _split(args.dept) or None
+    depts = split_values(args.dept) or None
     for dept in depts or []:
         if dept not in project.departments:
             known = "、".join(project.departments) or "（名单为空）"
@@ -231,16 +210,17 @@ def cmd_import(args) -> int:
 def cmd_render(args) -> int:
     from pathlib import Path
 
-    from .report import open_report
-    from .run import NOTEBOOK
+    from .report import ReportError, open_report
 
     project = _open(args)
     years, depts = selection(args, project)
     if not years or len(years) != 1 or not depts or len(depts) != 1:
         raise UsageError("请用 --dept 和 --year 各指定一个，如 nianbao render --dept ziranziyuan --year 2024。")
     year, dept = years[0], depts[0]
-    notebook = Path(args.notebook).resolve() if args.notebook else project.root / NOTEBOOK
+    notebook = Path(args.notebook).resolve() if args.notebook else deptnotebook.notebook_for(project.root, dept)
     check_notebook(notebook)
+    if args.mode == "publish" and (refused := deptnotebook.refusal(project.root, notebook)):
+        raise ReportError(refused)
     from .folders import is_imported
 
     if args.mode == "publish" and not args.include_imported and is_imported(project.root, dept, year):
@@ -336,8 +316,8 @@ def cmd_build(args) -> int:
     jobs = parse_jobs(args.jobs)
     from .build import BuildLock, BuildLocked, build, executor_for, project_notebook, site_fingerprint
 
-    notebook = Path(args.notebook).resolve() if args.notebook else project_notebook(project)
-    check_notebook(notebook)
+    notebook = Path(args.notebook).resolve() if args.notebook else None  # None: each department's own, else the project's
+    check_notebook(notebook or project_notebook(project))
     try:
         with BuildLock(project.root):
             from .console import Progress, summary
@@ -358,7 +338,13 @@ def cmd_build(args) -> int:
                 progress=Progress(),
                 include_imported=args.include_imported,
             )
-            site_failed = site_fingerprint(project, result, args.mode) and not write_index(project, result, args)
+            site_failed = False
+            if site_fingerprint(project, result, args.mode):
+                if args.mode == "draft":  # the office's view only: never into the publish folder
+                    from .district import render_districts
+
+                    render_districts(project)
+                site_failed = not write_index(project, result, args)
     except BuildLocked as exc:  # (a ClusterError exits with code 2 by itself)
         raise UsageError(f"本项目已有一个构建正在运行（{exc}）。请等它结束后再试。") from None
     print(summary(result, project, args.mode))
@@ -463,6 +449,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="每份报告启动一个新内核（较慢；默认每个工作进程复用一个内核，报告之间重置）")
     build.set_defaults(func=cmd_build)
     reference.add_parser(commands)
+    datacmd.add_parser(commands)
+    deptnotebook.add_parser(commands)
     return parser
 
 

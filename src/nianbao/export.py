@@ -14,13 +14,14 @@ from nbconvert.preprocessors import Preprocessor
 from traitlets import List, Unicode, default
 
 TEMPLATES = Path(__file__).parent / "templates"
-HIDDEN_CELL_TAGS = ("parameters", "injected-parameters")
+HIDDEN_CELL_TAGS = ("parameters", "injected-parameters", "notes")  # notes: see NOTES_TAG
 PUBLISHED_MIMETYPE = "text/html"
 
 
 class DropNotebookOnlyCells(Preprocessor):
-    """Drop what only the notebook's reader sees: the analysts' Markdown notes and
-    the (injected) parameter cells, whose values include local paths."""
+    """Drop what only the notebook's reader sees: the analysts' Markdown notes, the
+    (injected) parameter cells, whose values include local paths, and any code cell
+    tagged ``notes`` (an analyst's working, whatever it displays)."""
 
     hidden_tags = List(list(HIDDEN_CELL_TAGS)).tag(config=True)
 
@@ -31,6 +32,21 @@ class DropNotebookOnlyCells(Preprocessor):
             if cell.cell_type == "code" and not set(cell.metadata.get("tags", ())) & set(self.hidden_tags)
         ]
         return nb, resources
+
+
+NOTES_TAG = "notes"
+
+
+def without_notes_outputs(nb):
+    """A copy of an executed notebook in which ``notes`` cells show nothing: the
+    run's record under outputs/ keeps no more of an analyst's working than the report."""
+    import copy
+
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and NOTES_TAG in cell.metadata.get("tags", ()):
+            cell.outputs = []
+    return nb
 
 
 class KeepReportOutputs(Preprocessor):

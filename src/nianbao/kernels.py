@@ -29,16 +29,17 @@ WARM_UP = """\
 import matplotlib
 matplotlib.use("Agg")
 import pandas, matplotlib.pyplot
-import nianbao.report, nianbao.charts
+import nianbao.report, nianbao.charts, nianbao.analyst
 nianbao.charts.setup()
 """
 
 RESET = """\
 %reset -f
-import gc as _gc, matplotlib.pyplot as _plt, nianbao.charts as _charts
+import gc as _gc, matplotlib.pyplot as _plt, nianbao.charts as _charts, nianbao.analyst as _analyst
 _plt.close("all")
 _charts.reset()
-del _plt, _charts
+_analyst.uninstall()
+del _plt, _charts, _analyst
 _gc.collect()
 del _gc
 """

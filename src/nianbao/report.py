@@ -72,6 +72,9 @@ def open_report(department: str, year: int, project_root=None, mode: str = "draf
         raise ReportError(str(exc)) from None
     run = check_project(project, [year], [department])
     report = Report(project, run, department, year, mode, settings)
+    from .analyst import install
+
+    install(draft=report.draft)  # in a kernel: analysts' figures, tables and Markdown become report HTML
     if mode == "publish" and report.errors:
         listed = "；".join(f"{f.rule} {location(f)}" for f in report.errors[:5])
         raise ReportError(
@@ -173,8 +176,35 @@ class Report:
             self._history = [loaded[y] for y in years if y in loaded]
         return self._history
 
+    @property
+    def frames(self):
+        """This department-year's tables as pandas DataFrames, labelled as printed
+        (``report.frames["applications"]``; see :func:`nianbao.frames.table_frames`)."""
+        from .frames import table_frames
+
+        return table_frames(self.sub)
+
+    def history_frame(self):
+        """This department's years up to the report year, tidy, with a ``format``
+        column (see :func:`nianbao.frames.tidy_frame`)."""
+        from .frames import tidy_frame
+
+        return tidy_frame(self.history())
+
     def inputs_hash(self) -> str:
         return inputs_digest(self.project, report_inputs(self.project, self.department_id, self.year, self.mode))
+
+    # -- an analyst's additions (analyst.py) --------------------------------------
+    def figure(self, fig, alt: str) -> Fragment:
+        """A matplotlib figure for the report with its text alternative (what the
+        figure shows, in words and numbers); the figure is closed."""
+        from .analyst import figure_html
+
+        return Fragment(figure_html(fig, alt, self.draft))
+
+    def note(self, source: str) -> Fragment:
+        """A paragraph of Markdown for the report, through the narrative's pipeline."""
+        return Fragment(markdown(source))
 
     # -- parts ----------------------------------------------------------------
     def header(self) -> Fragment:

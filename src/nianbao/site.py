@@ -22,6 +22,7 @@ from . import formats as F
 from . import paths
 from .build.records import read_manifest
 from .cells import Number
+from .deptnotebook import own_notebook
 from .engine import CheckRun
 from .findings import SEVERITY_TITLES, counts, to_csv
 from .folders import is_imported
@@ -32,6 +33,7 @@ from .rates import RATE_NAMES, RATES_NOTE, rates
 from .textio import write_atomic
 
 HISTORY_BADGE = "已导入（历史）"  # imported from its published report: not republished
+OWN_NOTEBOOK_BADGE = "本部门笔记本"  # made with notebooks/departments/<id>.ipynb (deptnotebook.py)
 
 
 # ---------------------------------------------------------------------------
@@ -191,10 +193,18 @@ def _draft_row(project: Project, run: CheckRun, year: int, dept, submitted: set,
     sub = run.submissions.get(key)
     return {
         "anchor": _anchor(year, dept.id), "dept": dept.id, "name": dept.name, "imported": is_imported(root, dept.id, year),
+        "own_notebook": own_notebook(root, dept.id) is not None,
         "links": links, "check": check, "build": build,
         # The evaluators' rates (「样本少」 below the minimum of cases), the counts behind each in its title.
         "rates": [(rate.text(), rate.note()) for rate in rates(sub.values)] if sub else None,
     }
+
+
+def _district_link(root: Path, region: str) -> str | None:
+    from .district import district_page
+
+    page = district_page(root, region)
+    return page.relative_to(paths.outputs(root) / "draft").as_posix() if page.exists() else None
 
 
 def draft_index(project: Project, run: CheckRun, missing: list[tuple[int, str]]) -> str:
@@ -220,10 +230,12 @@ def draft_index(project: Project, run: CheckRun, missing: list[tuple[int, str]])
             "totals": [(y, region_years[y]) for y in sorted(region_years, reverse=True)],
             "chart": _region_chart(region, region_years) if region_years else None,
             "years": sections,
+            "district": _district_link(project.root, region),
         })
     return _page(
         "draft_index.html.j2", "政府信息公开工作年度报告 · 工作视图（草稿）",
-        regions=regions, columns=_REGION_COLUMNS, history=Badge("waived", HISTORY_BADGE), rate_names=RATE_NAMES,
+        regions=regions, columns=_REGION_COLUMNS, history=Badge("waived", HISTORY_BADGE),
+        own_notebook=Badge("waived", OWN_NOTEBOOK_BADGE), rate_names=RATE_NAMES,
         rate_note=RATES_NOTE,
     )
 

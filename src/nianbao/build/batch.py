@@ -56,9 +56,11 @@ def build(project: Project, *, years=None, departments=None, mode="draft", jobs=
     department-years too (see :func:`.plan.hold_history`).  ``order`` (tests) reorders the runs: a
     callable taking and returning the list of jobs."""
     cache = HashCache(project.root / CACHE_FILE)
-    notebook = notebook or project_notebook(project)
+    # No notebook named: each department's own (notebooks/departments/<id>.ipynb), else the project's.
+    own_notebooks, notebook = notebook is None, notebook or project_notebook(project)
     planned = plan(project, years, departments, mode, force=force, notebook=notebook,
-                   publication_date=publication_date, kinds=kinds, timeout=timeout, cache=cache, kernel=kernel)
+                   publication_date=publication_date, kinds=kinds, timeout=timeout, cache=cache, kernel=kernel,
+                   own_notebooks=own_notebooks)
     if mode == "publish" and not include_imported:
         hold_history(project, planned)
     attach_findings(project, planned)

@@ -108,7 +108,10 @@ def _reasons(previous: dict | None, inputs: dict, intact: bool) -> list[str]:
 
 def plan(project: Project, years, departments, mode: str, *, force: bool = False, notebook: Path,
          publication_date=None, kinds=("html",), timeout: int = 600, cache: HashCache,
-         kernel: str = "reuse") -> list[Planned]:
+         kernel: str = "reuse", own_notebooks: bool = False) -> list[Planned]:
+    """``own_notebooks``: a department with its own notebook (deptnotebook.py) uses
+    it instead of ``notebook`` (not when the user named one with --notebook)."""
+    from ..deptnotebook import own_notebook, refusal
     from ..inputs import InputIndex
 
     kit = kit_fingerprint(cache)
@@ -124,11 +127,15 @@ def plan(project: Project, years, departments, mode: str, *, force: bool = False
             planned.append(Planned(year, dept, "invalid", message=str(exc)))
             continue
         date_text = settings.publication_date.isoformat()
-        inputs = fingerprint(index, dept, year, mode, date_text, kinds, notebook, kit, cache)
+        chosen = (own_notebook(project.root, dept) if own_notebooks else None) or notebook
+        if mode == "publish" and (refused := refusal(project.root, chosen)):
+            planned.append(Planned(year, dept, "invalid", message=refused))
+            continue
+        inputs = fingerprint(index, dept, year, mode, date_text, kinds, chosen, kit, cache)
         previous = read_manifest(project.root, mode, year, dept)
         intact = previous is not None and _outputs_intact(project.root, read_sums(project.root, mode, year, dept), cache)
         reasons = [REASONS["force"]] if force else _reasons(previous, inputs, intact)
-        job = Job(str(project.root), dept, year, mode, date_text, str(notebook), tuple(kinds), inputs, timeout, kernel)
+        job = Job(str(project.root), dept, year, mode, date_text, str(chosen), tuple(kinds), inputs, timeout, kernel)
         planned.append(Planned(year, dept, "run" if reasons else "skip", reasons, job))
     return planned
 

@@ -212,8 +212,10 @@ def _pdf(job: Job, html: str, versions_: dict) -> bytes:
 def _record(job: Job, notebook, log: bytes) -> dict[str, bytes]:
     import nbformat
 
+    from ..export import without_notes_outputs
+
     return {
-        paths.NOTEBOOK_OUT: nbformat.writes(notebook).encode("utf-8"),
+        paths.NOTEBOOK_OUT: nbformat.writes(without_notes_outputs(notebook)).encode("utf-8"),
         paths.CHECKS: to_json({"department": job.department, "year": job.year, "findings": list(job.findings)}),
         paths.LOG: log,
     }

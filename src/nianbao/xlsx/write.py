@@ -204,13 +204,13 @@ def build_workbook(name: str, dept_id: str, year: int, values=None, *, key: byte
     wb.properties.creator = KIT_ID
     wb.active = 0
     kit_formulas = {(spec.name, coord) for spec in sheet_specs(fmt) for coord in spec.checks}
-    _no_formulas_from_text(wb, kit_formulas)
+    no_formulas_from_text(wb, kit_formulas)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
 
 
-def _no_formulas_from_text(wb, kit_formulas: set[tuple[str, str]]) -> None:
+def no_formulas_from_text(wb, kit_formulas: set[tuple[str, str]]) -> None:
     """The one xlsx escaping rule: text the kit writes (a department's name in a
     title, the guide, the identification) is a string cell, never a formula —
     only the kit's own check formulas are formulas."""
