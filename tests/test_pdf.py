@@ -24,6 +24,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from conftest import report_notebook
 from nianbao import formats as F
 from nianbao import grids as G
 from nianbao import pdf as P
@@ -50,19 +51,6 @@ KIT_FONTS = {"NotoSansSC-Regular", "NotoSerifSC-Regular"}
 # ---------------------------------------------------------------------------
 # Building the page and the PDF without a kernel
 # ---------------------------------------------------------------------------
-
-
-def report_notebook(report) -> nbformat.NotebookNode:
-    """A notebook holding the report's parts as display outputs (what the kernel makes)."""
-    nb = nbformat.v4.new_notebook()
-    for part in report.parts():
-        rendered = part._repr_html_()
-        html, metadata = rendered if isinstance(rendered, tuple) else (rendered, {})
-        output = nbformat.v4.new_output(
-            "display_data", data={"text/html": html}, metadata={"text/html": metadata} if metadata else {}
-        )
-        nb.cells.append(nbformat.v4.new_code_cell("report.part()", outputs=[output]))
-    return nb
 
 
 def sources(root: Path, year: int) -> dict[str, bytes]:
