@@ -95,7 +95,7 @@ def test_pyproject_registers_every_exporter_with_nbconvert():
 
     pyproject = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
     declared = pyproject["project"]["entry-points"]["nbconvert.exporters"]
-    assert {"nianbao_html", "nianbao_pdf"} <= set(declared)
+    assert {"nianbao_html", "nianbao_pdf", "nianbao_docx"} <= set(declared)
     for target in declared.values():
         module, _, name = target.partition(":")
         assert issubclass(getattr(importlib.import_module(module), name), Exporter), target

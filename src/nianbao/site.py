@@ -174,7 +174,8 @@ def _region_chart(region: str, by_year: dict[int, list[Number]]) -> Markup | Non
 def _report_links(root: Path, mode: str, year: int, dept: str, base: Path) -> list[Link]:
     site = paths.site_dir(root, mode, year, dept)
     record = paths.record_dir(root, mode, year, dept)
-    files = ((site / "report.html", "网页"), (site / "report.pdf", "PDF"), (record / paths.NOTEBOOK_OUT, "笔记本"))
+    files = ((site / "report.html", "网页"), (site / "report.pdf", "PDF"), (record / paths.DOCX, "Word（审签）"),
+             (record / paths.NOTEBOOK_OUT, "笔记本"))
     return [Link(path.relative_to(base).as_posix(), label) for path, label in files if path.exists()]
 
 
