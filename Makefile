@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: reports test test-fast lint install system-deps clean-outputs
+.PHONY: reports test test-fast lint install system-deps axe-core clean-outputs
 
 $(BIN)/nianbao: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,14 @@ install: $(BIN)/nianbao
 system-deps:
 	./tools/system-deps.sh
 
+# axe-core for the accessibility test, from the npm registry; the lockfile pins its bytes (npm ci checks them).
+AXE := tools/axe-core/node_modules/axe-core/axe.min.js
+$(AXE): tools/axe-core/package.json tools/axe-core/package-lock.json
+	npm ci --prefix tools/axe-core --no-audit --no-fund --silent
+	touch $@
+
+axe-core: system-deps $(AXE)
+
 # Check the bundled sample district, then build every report into outputs/.
 reports: install
 	$(BIN)/nianbao check
@@ -26,7 +34,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: install system-deps lint
+test: install system-deps axe-core lint
 	$(BIN)/python -m pytest
 
 # The suite without its slow kinds (markers in pyproject.toml): no kernel, PDF, browser,

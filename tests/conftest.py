@@ -102,3 +102,19 @@ def sample_site(tmp_path_factory) -> Path:
                           cwd=root, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     return root
+
+
+def report_notebook(report):
+    """A notebook holding the report's parts as display outputs (what the kernel
+    makes), for exporting a report's page without a kernel."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    for part in report.parts():
+        rendered = part._repr_html_()
+        html, metadata = rendered if isinstance(rendered, tuple) else (rendered, {})
+        output = nbformat.v4.new_output(
+            "display_data", data={"text/html": html}, metadata={"text/html": metadata} if metadata else {}
+        )
+        nb.cells.append(nbformat.v4.new_code_cell("report.part()", outputs=[output]))
+    return nb

@@ -19,11 +19,13 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
+import jsonschema
 import nbformat
 import pytest
 
 from conftest import move_outcome, run_cli
 from nianbao import formats as F
+from nianbao.feed import schema
 from nianbao.findings import SEVERITY_TITLES
 from nianbao.testing import ProjectBuilder, narrative_for
 
@@ -408,7 +410,7 @@ def test_publish_mode_and_new_date_rerun(project):
     assert result.code == 0, result.out + result.err
     assert "共 5 份（发布）：生成 5" in result.out
     publish = project / "outputs" / "publish"
-    expected = {"index.html"} | {f"{y}/{d}/{n}" for y, d in REPORTS for n in SITE_FILES}
+    expected = {"index.html", "index.json"} | {f"{y}/{d}/{n}" for y, d in REPORTS for n in SITE_FILES}
     assert {p.relative_to(publish).as_posix() for p in publish.rglob("*") if p.is_file()} == expected
     for year, dept in REPORTS:
         m = manifest(project, year, dept, "publish")
@@ -418,6 +420,14 @@ def test_publish_mode_and_new_date_rerun(project):
         assert f"publish/{year}/{dept}/report.html" in sums_of(project, year, dept, "publish")
     index = (publish / "index.html").read_text(encoding="utf-8")
     assert 'href="2024/alpha/report.html"' in index and "gamma/" not in index.split("2023年度")[0]
+    # The CMS feed lists the same reports, with the hashes the runs recorded.
+    feed = json.loads((publish / "index.json").read_text(encoding="utf-8"))
+    jsonschema.validate(feed, schema())
+    assert [(r["year"], r["department"]["id"]) for r in feed["reports"]] == sorted(REPORTS)
+    for report in feed["reports"]:
+        sums = sums_of(project, report["year"], report["department"]["id"], "publish")
+        assert set(report["files"]) == {"html", "fragment", "pdf"}
+        assert all(f["sha256"] == sums["publish/" + f["path"]] for f in report["files"].values())
     assert "publish/index.html" in (project / "outputs" / "index.html").read_text(encoding="utf-8")
     # The draft records are another mode's: untouched, and still up to date.
     assert {k: (record_dir(project, "draft", *k) / "manifest.json").read_bytes() for k in REPORTS} == draft_manifests

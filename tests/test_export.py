@@ -83,3 +83,19 @@ def test_registered_as_nbconvert_exporter():
     from nbconvert.exporters import get_exporter
 
     assert get_exporter("nianbao_html") is ReportHTMLExporter
+
+
+def test_pyproject_registers_every_exporter_with_nbconvert():
+    # `jupyter nbconvert --to nianbao_pdf` (README) works only in an install made from these entry points.
+    import importlib
+    import tomllib
+    from pathlib import Path
+
+    from nbconvert.exporters import Exporter
+
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    declared = pyproject["project"]["entry-points"]["nbconvert.exporters"]
+    assert {"nianbao_html", "nianbao_pdf", "nianbao_docx"} <= set(declared)
+    for target in declared.values():
+        module, _, name = target.partition(":")
+        assert issubclass(getattr(importlib.import_module(module), name), Exporter), target

@@ -24,7 +24,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from conftest import report_notebook
 from nianbao import formats as F
+from nianbao import grids as G
 from nianbao import pdf as P
 from nianbao.datafiles import format_number
 from nianbao.export import ReportHTMLExporter
@@ -49,19 +51,6 @@ KIT_FONTS = {"NotoSansSC-Regular", "NotoSerifSC-Regular"}
 # ---------------------------------------------------------------------------
 # Building the page and the PDF without a kernel
 # ---------------------------------------------------------------------------
-
-
-def report_notebook(report) -> nbformat.NotebookNode:
-    """A notebook holding the report's parts as display outputs (what the kernel makes)."""
-    nb = nbformat.v4.new_notebook()
-    for part in report.parts():
-        rendered = part._repr_html_()
-        html, metadata = rendered if isinstance(rendered, tuple) else (rendered, {})
-        output = nbformat.v4.new_output(
-            "display_data", data={"text/html": html}, metadata={"text/html": metadata} if metadata else {}
-        )
-        nb.cells.append(nbformat.v4.new_code_cell("report.part()", outputs=[output]))
-    return nb
 
 
 def sources(root: Path, year: int) -> dict[str, bytes]:
@@ -267,7 +256,7 @@ def test_renders_the_same_with_no_cjk_font_visible_to_fontconfig(samples, tmp_pa
 def test_pdfa_identification_output_intent_and_metadata(sample):
     with pikepdf.open(io.BytesIO(sample.pdf)) as doc:
         meta = doc.open_metadata()
-        assert meta["pdfaid:part"] == "3" and meta["pdfaid:conformance"] == "B"
+        assert meta["pdfaid:part"] == "3" and meta["pdfaid:conformance"] == "A"  # tagged (level A)
         assert meta["dc:title"] == sample.report.title
         assert list(meta["dc:creator"]) == [sample.report.department.name]
         assert meta["dc:description"] == "政府信息公开工作年度报告"
@@ -307,6 +296,65 @@ def test_attachments_are_the_source_files_with_fixed_dates(sample):
         # PDF/A-3: each attachment is an associated file of the document, once.
         af = [item.objgen for item in doc.Root.AF]
         assert len(af) == len(set(af)) == len(sample.attachments)
+
+
+# ---------------------------------------------------------------------------
+# Tagged (PDF/A-3a): a screen reader gets the tables' structure, the charts' text
+# ---------------------------------------------------------------------------
+
+
+def structure(node):
+    """The structure elements under ``node``, depth first, in document order."""
+    kids = node.get("/K")
+    kids = list(kids) if isinstance(kids, pikepdf.Array) else [] if kids is None else [kids]
+    for kid in kids:
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            yield kid
+            yield from structure(kid)
+
+
+def official_table_parts(sample) -> list[str]:
+    """The official tables (by name) of each page in turn: WeasyPrint tags a table
+    that spans pages as one Table per page, each with its repeated header."""
+    document = P.paginate(P.title_lines(sample.html, sample.report.title, sample.report.department.name))
+    parts = []
+    for page in document.pages:
+        laid_out = dict.fromkeys(element for element, _ in page_elements(page))  # a table's wrapper box is its element too
+        parts += [e.get("class").split()[1] for e in laid_out if e.tag == "table" and e.get("class", "").startswith("official ")]
+    return parts
+
+
+def test_tagged_with_a_table_of_header_cells_for_each_official_table(sample, tmp_path):
+    assert re.search(r"^Tagged:\s+yes$", run("pdfinfo", str(write(tmp_path, sample.pdf))), re.M)
+    with pikepdf.open(io.BytesIO(sample.pdf)) as doc:
+        assert str(doc.Root.Lang) == "zh-CN" and bool(doc.Root.MarkInfo.Marked)
+        elements = list(structure(doc.Root.StructTreeRoot))
+        tables = [e for e in elements if e.S == "/Table"]
+        parts = official_table_parts(sample)
+        assert len(tables) == len(parts) and dict.fromkeys(parts) == dict.fromkeys((F.DISCLOSURE, F.APPLICATIONS, F.REVIEW))
+        for name in dict.fromkeys(parts):
+            grid = G.grid(sample.format, name)
+            mine = [table for table, part in zip(tables, parts, strict=True) if part == name]
+            headers = [c for table in mine for c in structure(table) if c.S == "/TH"]
+            values = [c for table in mine for c in structure(table) if c.S == "/TD"]
+            # Its grid's header cells as TH (each merged cell once, with its span), its
+            # header rows again on every further page; its numbers as TD.
+            repeated = [c for c in grid.cells if c.kind != G.VALUE and c.row < grid.header_rows] * (len(mine) - 1)
+            labels = [c for c in grid.cells if c.kind != G.VALUE] + repeated
+            assert len(headers) == len(labels), name
+            assert sorted(int(c.A.get("/ColSpan", 1)) for c in headers) == sorted(c.cols for c in labels), name
+            assert len(values) == len(grid.values()), name
+        assert [e.S for e in elements].count("/H1") == 1 and "/H2" in [e.S for e in elements]
+
+
+def test_every_figure_has_its_chart_text_as_alt(sample):
+    alts = re.findall(r'<img [^>]*alt="([^"]+)"', sample.html)
+    with pikepdf.open(io.BytesIO(sample.pdf)) as doc:
+        figures = [e for e in structure(doc.Root.StructTreeRoot) if e.S == "/Figure"]
+    assert len(figures) == len(alts) >= 3
+    from html import unescape
+
+    assert [str(f.Alt) for f in figures] == [unescape(a) for a in alts]
 
 
 # ---------------------------------------------------------------------------

@@ -146,3 +146,20 @@ def test_unknown_department_and_missing_year_fail_before_any_kernel(capsys, proj
     assert code == 2 and "部门「gamma」不在" in err
     code, _, err = render(capsys, project.root, "--dept", "beta", "--year", 2020)
     assert code == 1 and "没有2020年的数据" in err
+
+
+def test_word_file_beside_the_draft_and_with_the_publish_records(capsys, project):
+    root = project.root
+    code, out, err = render(capsys, root, "--dept", "alpha", "--year", 2020, "--to", "html,docx")
+    assert code == 0, err
+    draft = root / "outputs" / "draft" / "2020" / "alpha" / "report.docx"
+    assert draft.is_file() and "outputs/draft/2020/alpha/report.docx" in out
+    first = draft.read_bytes()
+    render(capsys, root, "--dept", "alpha", "--year", 2020, "--to", "html,docx")
+    assert draft.read_bytes() == first  # a rerun gives the same bytes
+    code, out, err = render(capsys, root, "--dept", "alpha", "--year", 2020, "--mode", "publish", "--to", "html,docx")
+    assert code == 0, err
+    assert (root / "outputs" / "runs" / "publish" / "2020" / "alpha" / "report.docx").is_file()
+    assert not list((root / "outputs" / "publish").rglob("*.docx"))  # never in the upload folder
+    sums = (root / "outputs" / "runs" / "publish" / "2020" / "alpha" / "SHA256SUMS").read_text(encoding="utf-8")
+    assert "runs/publish/2020/alpha/report.docx" in sums

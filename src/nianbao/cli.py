@@ -231,7 +231,7 @@ def cmd_render(args) -> int:
     report = open_report(dept, year, project.root, args.mode, args.date)
     from .build import BuildLock, BuildLocked, build, executor_for
     from .console import draft_findings_note
-    from .paths import record_dir, site_dir
+    from .paths import DOCX, record_dir, site_dir
 
     kinds = parse_kinds(args.to, default=("html",))
     print(f"正在生成 {report.title}（{'草稿' if args.mode == 'draft' else '发布'}）……", file=sys.stderr)
@@ -257,6 +257,8 @@ def cmd_render(args) -> int:
     print(f"已生成：{project.relative(target)}/report.html")
     if "pdf" in kinds:
         print(f"        {project.relative(target)}/report.pdf")
+    if "docx" in kinds:  # for sign-off: beside a draft, with the run records of a publish run (never uploaded)
+        print(f"        {project.relative(record_dir(project.root, args.mode, year, dept))}/{DOCX}")
     print(f"        {project.relative(record_dir(project.root, args.mode, year, dept))}/report.ipynb")
     return EXIT_OK
 
@@ -266,7 +268,8 @@ def cmd_render(args) -> int:
 # ---------------------------------------------------------------------------
 
 
-OUTPUT_KINDS = ("html", "pdf")  # what a report is made as (the official *formats* are formats.py's)
+OUTPUT_KINDS = ("html", "pdf", "docx")  # what a report is made as (the official *formats* are formats.py's)
+BUILD_KINDS = ("html", "pdf")  # build's default: the Word file is asked for (--to html,pdf,docx)
 
 
 def check_notebook(notebook) -> None:
@@ -295,7 +298,7 @@ def parse_kinds(text, default) -> tuple[str, ...]:
     chosen = [part.strip().lower() for part in text.split(",") if part.strip()]
     unknown = [part for part in chosen if part not in OUTPUT_KINDS]
     if unknown or "html" not in chosen:
-        raise UsageError(f"--to「{text}」无效：可选 html、pdf（用逗号分隔），且 html 必须包含在内（PDF 由网页生成）。")
+        raise UsageError(f"--to「{text}」无效：可选 html、pdf、docx（用逗号分隔），且 html 必须包含在内（PDF 和 Word 文件由网页生成）。")
     return tuple(kind for kind in OUTPUT_KINDS if kind in chosen)
 
 
@@ -332,7 +335,7 @@ def cmd_build(args) -> int:
                 publication_date=args.date,
                 notebook=notebook,
                 timeout=args.timeout,
-                kinds=parse_kinds(args.to, default=OUTPUT_KINDS),
+                kinds=parse_kinds(args.to, default=BUILD_KINDS),
                 kernel="fresh" if args.fresh_kernels else "reuse",
                 executor=executor_for(scheduler=args.scheduler, jobs=jobs),
                 progress=Progress(),
@@ -434,13 +437,13 @@ def build_parser() -> argparse.ArgumentParser:
     render = commands.add_parser("render", help="生成一个部门一个年度的报告",
                                  description="用 papermill 运行报告笔记本（真实的 Jupyter 内核），再用 nbconvert 导出 HTML。")
     common(render)
-    report_options(render, kinds_help="输出格式：html（默认）或 html,pdf")
+    report_options(render, kinds_help="输出格式：html（默认）、html,pdf，加 docx 另生成供审签的 Word 文件")
     render.set_defaults(func=cmd_render)
 
     build = commands.add_parser("build", help="生成全部报告（并行、增量）",
                                 description="为每个部门每个年度生成报告：并行运行、跳过未变更的报告，并生成目录页。")
     common(build)
-    report_options(build, kinds_help="输出格式（默认 html,pdf；只要网页用 html）")
+    report_options(build, kinds_help="输出格式（默认 html,pdf；只要网页用 html；加 docx 另生成供审签的 Word 文件）")
     build.add_argument("--jobs", metavar="N", help="并行的工作进程数（默认：CPU 核数）")
     build.add_argument("--force", action="store_true", help="全部重新生成，不跳过未变更的报告")
     build.add_argument("--timeout", type=int, default=600, metavar="秒", help="每个单元格的最长运行时间（默认 600 秒）")

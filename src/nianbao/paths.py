@@ -17,6 +17,7 @@ MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
 CHECKS = "checks.json"
 NOTEBOOK_OUT = "report.ipynb"
+DOCX = "report.docx"  # for sign-off: a record file, never in the upload folder
 LOG = "build.log"
 
 

@@ -3,10 +3,12 @@
 WeasyPrint lays the exported page out with CSS paged media: the report's own
 styles (inside the HTML) plus the print styles kept as data
 (``static/print.css``), with the kit's pinned Noto Serif SC / Noto Sans SC as the
-only fonts.  The result is PDF/A-3b with document metadata (title, author = the
-department, subject, language, dates = the publication date) and the
-department-year's source files attached, and it is reproducible: the same inputs
-give a byte-identical file.
+only fonts.  The result is PDF/A-3a, a tagged PDF (WeasyPrint's structure tree:
+headings, paragraphs, Table/TR/TH/TD with spans, figures with the charts' alt
+text; a table that spans pages is one Table per page, each with its repeated
+header), with document metadata (title, author = the department, subject,
+language, dates = the publication date) and the department-year's source files
+attached, and it is reproducible: the same inputs give a byte-identical file.
 
 - :func:`html_to_pdf` is what the batch calls in-process; the font set-up and
   the print stylesheet are made once per process.
@@ -29,7 +31,7 @@ from .errors import NianbaoError
 from .export import ReportHTMLExporter
 from .fonts import font_files
 
-PDF_VARIANT = "pdf/a-3b"
+PDF_VARIANT = "pdf/a-3a"  # tagged: Table/TR/TH/TD, headings, figures with /Alt
 LANG = "zh-CN"
 GENERATOR = "nianbao"
 # Dates in the PDF are the publication date at midnight, China Standard Time.
@@ -214,7 +216,7 @@ def html_to_pdf(
     attachments: dict[str, bytes] | None = None,
     base_url: str | None = None,
 ) -> bytes:
-    """The report's PDF (PDF/A-3b, A4) from its exported HTML page.
+    """The report's PDF (PDF/A-3a, tagged, A4) from its exported HTML page.
 
     ``attachments`` maps a file name (as shown in the PDF reader, e.g.
     ``applications.csv`` or ``manifest.json``) to its bytes; they are embedded

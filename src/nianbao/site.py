@@ -24,6 +24,7 @@ from .build.records import read_manifest
 from .cells import Number
 from .deptnotebook import own_notebook
 from .engine import CheckRun
+from .feed import FEED, Published, published_reports, write_feed
 from .findings import SEVERITY_TITLES, counts, to_csv
 from .folders import is_imported
 from .html import findings_table, sanitise
@@ -175,7 +176,8 @@ def _region_chart(region: str, by_year: dict[int, list[Number]]) -> Markup | Non
 def _report_links(root: Path, mode: str, year: int, dept: str, base: Path) -> list[Link]:
     site = paths.site_dir(root, mode, year, dept)
     record = paths.record_dir(root, mode, year, dept)
-    files = ((site / "report.html", "网页"), (site / "report.pdf", "PDF"), (record / paths.NOTEBOOK_OUT, "笔记本"))
+    files = ((site / "report.html", "网页"), (site / "report.pdf", "PDF"), (record / paths.DOCX, "Word（审签）"),
+             (record / paths.NOTEBOOK_OUT, "笔记本"))
     return [Link(path.relative_to(base).as_posix(), label) for path, label in files if path.exists()]
 
 
@@ -255,24 +257,17 @@ def checks_page(project: Project, run: CheckRun) -> str:
     return _page("checks.html.j2", "数据校验结果", groups=groups)
 
 
-def publish_index(project: Project) -> str:
-    root = project.root
+def publish_index(project: Project, reports: list[Published]) -> str:
+    """outputs/publish/index.html: the same reports and files as index.json (nianbao.feed)."""
+    by_key = {(report.year, report.department): report for report in reports}
     regions = []
     for region, depts in project.regions().items():
-        years = sorted({y for y, d in project.submitted() if project.departments[d].region == region}, reverse=True)
-        sections = []
-        for year in years:
-            reports = [
-                {
-                    "folder": f"{year}/{dept.id}",
-                    "title": F.TITLE_PATTERN.format(name=dept.name, year=year),
-                    "pdf": (paths.site_dir(root, "publish", year, dept.id) / "report.pdf").exists(),
-                }
-                for dept in depts
-                if (paths.site_dir(root, "publish", year, dept.id) / "report.html").exists()
-            ]
-            if reports:
-                sections.append({"year": year, "reports": reports})
+        years = sorted({year for year, _ in by_key}, reverse=True)
+        sections = [
+            {"year": year, "reports": found}
+            for year in years
+            if (found := [by_key[year, dept.id] for dept in depts if (year, dept.id) in by_key])
+        ]
         if sections:
             regions.append({"name": region, "years": sections})
     return _page("publish_index.html.j2", "政府信息公开工作年度报告", regions=regions)
@@ -293,5 +288,7 @@ def write_sites(project: Project, run: CheckRun, missing: list[tuple[int, str]],
         write_atomic(out / "draft" / "checks.html", checks_page(project, run))
         write_atomic(out / "draft" / "checks.csv", to_csv(run.findings), bom=True)
     if (out / "publish").is_dir():
-        write_atomic(out / "publish" / "index.html", publish_index(project))
+        reports = published_reports(project)
+        write_atomic(out / "publish" / "index.html", publish_index(project, reports))
+        write_feed(project, reports, out / "publish" / FEED)
     write_atomic(out / "index.html", landing_page(project.root))

@@ -10,7 +10,7 @@ import platform
 import time
 import traceback
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -22,7 +22,8 @@ from .records import to_json
 Status = Literal["ok", "failed"]
 
 # What a failed stage is called for people (the failure's message and the index's badge).
-STAGES = {"execute": "运行笔记本", "export": "导出网页", "pdf": "生成PDF", "record": "记录校验结果", "worker": "工作进程"}
+STAGES = {"execute": "运行笔记本", "export": "导出网页", "pdf": "生成PDF", "docx": "生成Word文件", "record": "记录校验结果",
+          "worker": "工作进程"}
 
 
 @dataclass
@@ -188,25 +189,39 @@ def _execute(job: Job, params: dict, folder: Path):
     return result, log.read_bytes() if log.exists() else b""
 
 
-def _pdf(job: Job, html: str, versions_: dict) -> bytes:
+def _document_info(job: Job) -> tuple[str, str, date]:
+    """(title, author = the department, publication date) of the PDF's and the Word file's properties."""
     from .. import formats as F
     from ..config import report_settings
-    from ..pdf import html_to_pdf, source_attachments
     from ..project import load_project
 
     root = Path(job.root)
     department = load_project(root).departments[job.department]
     settings = report_settings(root, job.department, job.year, job.publication_date)
-    attachments = source_attachments(root, job.department, job.year)
+    return F.TITLE_PATTERN.format(name=department.name, year=job.year), department.name, settings.publication_date
+
+
+def _pdf(job: Job, html: str, versions_: dict) -> bytes:
+    from ..pdf import html_to_pdf, source_attachments
+
+    title, author, published = _document_info(job)
+    attachments = source_attachments(Path(job.root), job.department, job.year)
     attachments["manifest.json"] = to_json(inputs_manifest(job, versions_))
     return html_to_pdf(
         html,
-        title=F.TITLE_PATTERN.format(name=department.name, year=job.year),
-        author=department.name,
+        title=title,
+        author=author,
         subject="政府信息公开工作年度报告",
-        publication_date=settings.publication_date,
+        publication_date=published,
         attachments=attachments,
     )
+
+
+def _docx(job: Job, html: str) -> bytes:
+    from ..word import html_to_docx
+
+    title, author, published = _document_info(job)
+    return html_to_docx(html, title=title, author=author, year=job.year, publication_date=published)
 
 
 def _record(job: Job, notebook, log: bytes) -> dict[str, bytes]:
@@ -260,6 +275,8 @@ def run_job(job: Job) -> RunResult:
         if "pdf" in job.kinds:  # all or nothing: no new HTML without its PDF
             site_files["report.pdf"] = timed("pdf", _pdf, job, site_files["report.html"].decode("utf-8"), versions_)
         record_files = _stage("record", _record, job, execution.notebook, log)
+        if "docx" in job.kinds:  # a record file: beside a draft, never in the publish (upload) folder
+            record_files[paths.DOCX] = timed("docx", _docx, job, site_files["report.html"].decode("utf-8"))
         return RunResult(job.year, job.department, "ok", started_at, seconds(), versions_, None, site_files, record_files)
     except _StageFailed as stopped:
         return failed(job, stopped.failure, started=started_at, seconds=seconds(), versions_=versions_, log=log)
