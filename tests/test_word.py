@@ -2,10 +2,9 @@
 python-docx equals the CSVs, with the grid's merged cells, header rows repeated
 and rows unsplit; charts as pictures with their alt text; the draft mark and
 panel in a draft only; official-document page set-up and fonts; byte-identical
-rebuilds; the nbconvert exporter ``nianbao_docx``; ``--to docx``.  No kernel:
-the page is exported from ``Report.parts()`` as the kernel would display them.
-(LibreOffice here has Calc only, no Writer: the PDF-from-Word check of the issue
-is not made.)"""
+rebuilds; the nbconvert exporter ``nianbao_docx``; ``--to docx``; LibreOffice
+Writer's PDF of the file holds every number.  No kernel: the page is exported
+from ``Report.parts()`` as the kernel would display them."""
 
 from __future__ import annotations
 
@@ -13,7 +12,10 @@ import datetime as dt
 import html as htmllib
 import io
 import re
+import shutil
+import subprocess
 import zipfile
+from pathlib import Path
 
 import docx
 import pytest
@@ -198,3 +200,31 @@ def test_the_draft_index_links_the_word_file(tmp_path):
     site.write_sites(project, check_project(project), [], "draft")
     page = (tmp_path / "outputs" / "draft" / "index.html").read_text(encoding="utf-8")
     assert 'href="2021/demo/report.docx"' in page
+
+
+def _writer_available() -> bool:
+    writer = Path("/usr/lib/libreoffice/program/libswlo.so")  # what libreoffice-writer-nogui installs
+    return shutil.which("soffice") is not None and shutil.which("pdftotext") is not None and writer.exists()
+
+
+@pytest.mark.soffice
+@pytest.mark.skipif(not _writer_available(),
+                    reason="LibreOffice Writer is not installed: apt-get install libreoffice-writer-nogui poppler-utils")
+def test_libreoffice_prints_every_number_of_the_word_file(sample, tmp_path):
+    """As an office prints the Word file (WPS/Word; LibreOffice stands in): every
+    figure of the official tables is on the printed pages."""
+    path = tmp_path / "report.docx"
+    path.write_bytes(sample.data)
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(path)],
+        check=True, capture_output=True, timeout=240,
+    )
+    printed = subprocess.run(["pdftotext", "-layout", str(tmp_path / "report.pdf"), "-"], check=True,
+                             capture_output=True, text=True).stdout
+    words = set(re.findall(r"-?\d+(?:\.\d+)?", printed.replace("−", "-")))  # negative 本年增/减 too
+    for table in OFFICIAL:
+        for cell in G.grid(sample.format, table).cells:
+            if cell.kind == G.VALUE:
+                assert cell.key is not None
+                assert format_number(sample.submission.value(*cell.key), cell.domain) in words, cell.key
