@@ -92,13 +92,14 @@ def run_cli(capsys, *argv):
 
 @pytest.fixture(scope="session")
 def sample_site(tmp_path_factory) -> Path:
-    """The sample district built once per session (publish mode, HTML and PDF):
-    the published reports the history-import tests read back."""
+    """The sample district built once per session (publish mode, HTML, PDF and the
+    Word files for sign-off): the published reports the history-import tests read
+    back, and the Word files tests/test_word.py reads back."""
     repo = Path(__file__).resolve().parents[1]
     root = tmp_path_factory.mktemp("sample")
     for name in ("params", "data", "notebooks"):
         shutil.copytree(repo / name, root / name)
-    done = subprocess.run([sys.executable, "-m", "nianbao", "build", "--mode", "publish", "--to", "html,pdf"],
+    done = subprocess.run([sys.executable, "-m", "nianbao", "build", "--mode", "publish", "--to", "html,pdf,docx"],
                           cwd=root, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     return root

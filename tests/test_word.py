@@ -228,3 +228,30 @@ def test_libreoffice_prints_every_number_of_the_word_file(sample, tmp_path):
             if cell.kind == G.VALUE:
                 assert cell.key is not None
                 assert format_number(sample.submission.value(*cell.key), cell.domain) in words, cell.key
+
+
+@pytest.mark.kernel
+def test_every_sample_department_year_has_a_word_file_whose_tables_equal_its_csvs(sample_site):
+    """The whole sample district built with --to html,pdf,docx (the session's shared build): each
+    department-year's Word file sits with its run records, never in the upload folder, and
+    every official table reads back equal to its CSVs."""
+    from nianbao import paths
+    from nianbao.project import load_project
+
+    project = load_project(sample_site)
+    run = check_project(project)
+    assert not list((sample_site / "outputs" / "publish").rglob("*.docx"))
+    checked = 0
+    for year, dept in project.submitted():
+        document = docx.Document(paths.record_dir(sample_site, "publish", year, dept) / "report.docx")
+        by_caption = {caption(t): t for t in document.tables if caption(t)}
+        fmt = F.format_for_year(year)
+        for name, heading in zip(OFFICIAL, F.SECTION_HEADINGS[1:4], strict=True):
+            table = by_caption[heading]
+            for cell in G.grid(fmt, name).cells:
+                if cell.kind == G.VALUE:
+                    assert cell.key is not None
+                    expected = format_number(run.submissions[(year, dept)].value(*cell.key), cell.domain)
+                    assert table.cell(cell.row, cell.col).text == expected, (year, dept, cell.key)
+        checked += 1
+    assert checked == len(project.submitted()) >= 54
