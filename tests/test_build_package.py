@@ -120,3 +120,17 @@ def test_the_kernel_environment_keeps_every_kernel_file_in_the_run_folder(tmp_pa
     env = kernel_environment(tmp_path)
     assert set(env) == {"IPYTHONDIR", "MPLCONFIGDIR", "NIANBAO_RUN_DIR"}
     assert all(Path(value).is_relative_to(tmp_path) for value in env.values())
+
+
+def test_kernel_sockets_fall_back_to_loopback_tcp_when_the_run_folder_path_is_too_long(monkeypatch, tmp_path):
+    """A Unix socket path holds 107 bytes: a deep temp folder (pytest's, a user's TMPDIR) must not make
+    every kernel fail with ZMQError 'File name too long'."""
+    from nianbao.run import IPC_PATH_LIMIT, kernel_manager_class
+
+    monkeypatch.setenv("NIANBAO_RUN_DIR", "/tmp/r")
+    short = kernel_manager_class()(kernel_name="python3")
+    assert (short.transport, short.ip) == ("ipc", "/tmp/r/kernel-ipc")
+    deep = tmp_path / ("d" * IPC_PATH_LIMIT)
+    monkeypatch.setenv("NIANBAO_RUN_DIR", str(deep))
+    long = kernel_manager_class()(kernel_name="python3")
+    assert long.transport == "tcp" and long.ip in ("127.0.0.1", "localhost")

@@ -27,16 +27,24 @@ def kernel_environment(folder: Path) -> dict[str, str]:
     }
 
 
+# A Unix socket's path holds at most 107 bytes; jupyter_client appends "-<n>" to
+# the IPC base path for each of the kernel's five sockets.
+IPC_PATH_LIMIT = 100
+
+
 def kernel_manager_class():
     """A kernel manager whose kernel talks over IPC sockets in the run's own
-    folder and writes its stdout/stderr to the run's log, not to our console."""
+    folder (loopback TCP, jupyter's default, when that folder's path is too long
+    for a socket) and writes its stdout/stderr to the run's log, not to our console."""
     from jupyter_client.manager import AsyncKernelManager
 
     class RunKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
-            self.transport = "ipc"
-            self.ip = str(Path(os.environ["NIANBAO_RUN_DIR"]) / "kernel-ipc")
+            ipc = str(Path(os.environ["NIANBAO_RUN_DIR"]) / "kernel-ipc")
+            if len(os.fsencode(ipc)) <= IPC_PATH_LIMIT:
+                self.transport = "ipc"
+                self.ip = ipc
 
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             log = open(Path(os.environ["NIANBAO_RUN_DIR"]) / LOG_NAME, "ab")  # noqa: SIM115 - closed by the process end
