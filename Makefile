@@ -39,7 +39,7 @@ test: install system-deps axe-core lint
 
 # The suite without its slow kinds (markers in pyproject.toml): no kernel, PDF, browser,
 # LibreOffice or Dask cluster.  No lint either: the quick loop while working.
-FAST := not kernel and not pdf and not browser and not soffice and not dask
+FAST := not kernel and not pdf and not browser and not soffice and not dask and not word
 test-fast: install
 	$(BIN)/python -m pytest -m "$(FAST)"
 

@@ -33,6 +33,8 @@ from nianbao.report import open_report
 from nianbao.testing import ProjectBuilder
 from nianbao.word import DRAFT_HEADER, ReportWordExporter, html_to_docx
 
+pytestmark = pytest.mark.word  # each module fixture renders reports and Word files: a slow kind
+
 DEPT = "demo"
 REPORTS = {2020: ("publish", dt.date(2021, 1, 20)), 2021: ("draft", dt.date(2022, 1, 25))}  # 2019 and 2021 formats
 
