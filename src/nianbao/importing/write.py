@@ -11,7 +11,7 @@ from ..folders import IMPORT_FILE
 from ..project import Project
 from ..textio import write_atomic
 from ..xlsx.diff import diff_files
-from ..xlsx.importing import ImportRun
+from ..xlsx.importing import ImportRun, import_each
 from .page import PageImport, contract_texts, prepare, provenance_text
 
 NOTES_SHOWN = 12  # the rest are in import.json
@@ -28,27 +28,13 @@ def show_notes(page: PageImport, echo) -> None:
 def import_pages(project: Project, pages: list[Path], years=None, depts=None, force=False, echo=print,
                  run: ImportRun | None = None) -> ImportRun:
     """Each page stands alone: whatever happens to one, the others are imported."""
-    run = run or ImportRun()
     seen: dict[tuple[int, str], Path] = {}
     single = len(pages) == 1
-    for path in pages:
-        shown = project.relative(path.resolve())
-        try:
-            key = _import_page(project, path, shown, years, depts, force, seen, single, echo)
-        except Exception as exc:  # a page the reader did not foresee: refused, the rest go on
-            from ..support import write_log
-
-            key = None
-            log = write_log(exc, project.root, f"nianbao import: {path}")
-            echo(f"✗ 拒绝导入 {shown}：")
-            echo("    [拒绝] 读取或写入这个文件时出现意外错误，未导入（其他文件照常处理）。"
-                 "请重新“另存为”网页（.html）或 Word 文件（.docx）后再导入。"
-                 + (f"求助时请附上 {log}。" if log else ""))
-        if key is None:
-            run.refused += 1
-        else:
-            run.imported.append(key)
-    return run
+    return import_each(
+        project, pages, run or ImportRun(), echo,
+        lambda path, shown: _import_page(project, path, shown, years, depts, force, seen, single, echo),
+        "读取或写入这个文件时出现意外错误，未导入（其他文件照常处理）。请重新“另存为”网页（.html）或 Word 文件（.docx）后再导入。",
+    )
 
 
 def _import_page(project: Project, path: Path, shown: str, years, depts, force: bool, seen: dict, single: bool, echo):

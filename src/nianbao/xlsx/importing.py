@@ -47,22 +47,31 @@ def import_workbooks(project: Project, paths, years=None, depts=None, force=Fals
                      trust_unsigned: bool = False) -> ImportRun:
     """``nianbao import``: read each workbook, refuse or write its department-year.
     Each workbook stands alone: whatever happens to one, the others are imported."""
-    run = ImportRun()
     seen: dict[tuple[int, str], Path] = {}
     signing_key = project_key(project.root, create=False)
-    for path in collect(paths):
+    return import_each(
+        project, collect(paths), ImportRun(), echo,
+        lambda path, shown: _import_one(project, path, shown, years, depts, force, seen, echo, signing_key, trust_unsigned),
+        "读取或写入这个工作簿时出现意外错误，未导入（其他工作簿照常处理）。请在 Excel 或 WPS 中打开它，"
+        "另存为 .xlsx 后再导入；如仍不行，请用 nianbao template --xlsx 重新生成工作簿，把数字抄入。",
+    )
+
+
+def import_each(project: Project, paths, run: ImportRun, echo, import_one, advice: str) -> ImportRun:
+    """Import each file on its own (workbooks, published reports): ``import_one(path, shown)``
+    gives its (year, department) or None when refused; an exception it did not foresee
+    refuses that file with ``advice`` and a support log, and the others go on."""
+    for path in paths:
         shown = project.relative(path.resolve())
         try:
-            key = _import_one(project, path, shown, years, depts, force, seen, echo, signing_key, trust_unsigned)
-        except Exception as exc:  # a workbook the reader did not foresee: refused, the rest go on
+            key = import_one(path, shown)
+        except Exception as exc:  # noqa: BLE001 - one file's surprise never stops the others
             from ..support import write_log
 
             key = None
             log = write_log(exc, project.root, f"nianbao import: {path}")
             echo(f"✗ 拒绝导入 {shown}：")
-            echo("    [拒绝] 读取或写入这个工作簿时出现意外错误，未导入（其他工作簿照常处理）。请在 Excel 或 WPS 中打开它，"
-                 "另存为 .xlsx 后再导入；如仍不行，请用 nianbao template --xlsx 重新生成工作簿，把数字抄入。"
-                 + (f"求助时请附上 {log}。" if log else ""))
+            echo(f"    [拒绝] {advice}" + (f"求助时请附上 {log}。" if log else ""))
         if key is None:
             run.refused += 1
         else:
