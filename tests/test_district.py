@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -81,3 +82,16 @@ def test_a_draft_build_renders_the_district_notebook_for_each_region_and_links_i
     index = (district.root / "outputs" / "draft" / "index.html").read_text(encoding="utf-8")
     assert 'href="district/示例区.html"' in index
     assert not (district.root / "outputs" / "publish" / "district").exists()
+    kept = page.read_bytes()
+
+    # A district notebook that fails: said, exit code 1, the last good page kept,
+    # and tried again by the next build (the notebook is an input of the draft site).
+    nb = json.loads((notebooks / "district.ipynb").read_text(encoding="utf-8"))
+    nb["cells"].append({"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+                        "source": "raise ValueError('分析员的错误')"})
+    (notebooks / "district.ipynb").write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
+    for _ in range(2):
+        failed = build(district.root, "--to", "html")
+        assert failed.code == 1, failed.out + failed.err
+        assert "示例区的地区汇总未能生成" in failed.out and "ValueError" in failed.out
+        assert page.read_bytes() == kept

@@ -317,7 +317,7 @@ def cmd_build(args) -> int:
     project = _open(args)
     years, depts = selection(args, project)
     jobs = parse_jobs(args.jobs)
-    from .build import BuildLock, BuildLocked, build, executor_for, project_notebook, site_fingerprint
+    from .build import BuildLock, BuildLocked, build, executor_for, project_notebook, site_fingerprint, site_marker
 
     notebook = Path(args.notebook).resolve() if args.notebook else None  # None: each department's own, else the project's
     check_notebook(notebook or project_notebook(project))
@@ -346,8 +346,10 @@ def cmd_build(args) -> int:
                 if args.mode == "draft":  # the office's view only: never into the publish folder
                     from .district import render_districts
 
-                    render_districts(project)
-                site_failed = not write_index(project, result, args)
+                    site_failed = bool(render_districts(project))
+                site_failed = not write_index(project, result, args) or site_failed
+                if site_failed:  # the next build tries the sites again
+                    site_marker(project.root, args.mode).unlink(missing_ok=True)
     except BuildLocked as exc:  # (a ClusterError exits with code 2 by itself)
         raise UsageError(f"本项目已有一个构建正在运行（{exc}）。请等它结束后再试。") from None
     print(summary(result, project, args.mode))

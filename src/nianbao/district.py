@@ -15,12 +15,13 @@ from functools import cached_property
 from pathlib import Path
 
 from . import formats as F
+from . import paths
 from .errors import NianbaoError
 from .html import Fragment, text
 from .project import Project, find_root, load_project
 from .rates import MIN_CASES, RATE_NAMES, Rate, rates
 
-NOTEBOOK = Path("notebooks") / "district.ipynb"
+NOTEBOOK = paths.DISTRICT_NOTEBOOK
 JUMP_FACTOR = 5  # more than 5× or less than a fifth of last year ...
 JUMP_MIN_CASES = MIN_CASES  # ... with at least this many cases in either year
 
@@ -153,9 +154,10 @@ def district_page(root: Path, region: str) -> Path:
     return district_dir(root) / output_name(region)
 
 
-def render_districts(project: Project, echo=print) -> None:
+def render_districts(project: Project, echo=print) -> list[str]:
     """Draft builds: the district notebook for each region with data, into
-    outputs/draft/district/ (a region's page stays as it was if its run fails)."""
+    outputs/draft/district/ (a region's page stays as it was if its run fails).
+    Returns the regions whose page could not be made."""
     import shutil
     import tempfile
 
@@ -165,20 +167,24 @@ def render_districts(project: Project, echo=print) -> None:
 
     notebook = project.root / NOTEBOOK
     if not notebook.is_file():
-        return
+        return []
+    failed = []
     with_data = {project.departments[d].region for _, d in project.submitted()}
     for region in [r for r in project.regions() if r in with_data]:
         workdir = Path(tempfile.mkdtemp(prefix="nianbao-district-"))
         try:
             ran = execute(notebook, {"region": region, "years": None, "project_root": str(project.root.resolve())}, workdir)
             if ran.failure is not None or ran.notebook is None:
-                echo(f"错误：{region}的地区汇总未能生成（{NOTEBOOK.as_posix()}：{ran.failure.describe() if ran.failure else ''}）。")
+                echo(f"错误：{region}的地区汇总未能生成（{NOTEBOOK.as_posix()}：{ran.failure.describe() if ran.failure else ''}）。"
+                     "请在 Jupyter 中打开该笔记本，按上面的提示修改后重新运行 nianbao build。")
+                failed.append(region)
                 continue
             html, _ = ReportHTMLExporter().from_notebook_node(ran.notebook)  # type: ignore[arg-type]  # an nbformat node
             write_atomic(district_page(project.root, region), html)
             echo(f"地区汇总：{project.relative(district_page(project.root, region))}")
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
+    return failed
 
 
 def open_district(region: str, years=None, project_root=None) -> District:

@@ -19,6 +19,8 @@ CHECKS = "checks.json"
 NOTEBOOK_OUT = "report.ipynb"
 DOCX = "report.docx"  # for sign-off: a record file, never in the upload folder
 LOG = "build.log"
+# The office's view of a region (draft site only), beside the report notebook.
+DISTRICT_NOTEBOOK = Path("notebooks") / "district.ipynb"
 
 
 def outputs(root: Path) -> Path:

@@ -111,6 +111,13 @@ def _remember_outputs(root: Path, job: Job, cache: HashCache) -> None:
         cache.remember(paths.outputs(root) / rel, digest)
 
 
+def file_digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 def site_marker(root: Path, mode: str) -> Path:
     """Where the state the sites were last written for is kept (removed when writing them failed)."""
     return paths.outputs(root) / ".cache" / f"site-{mode}.sha256"
@@ -133,6 +140,8 @@ def site_fingerprint(project: Project, result: BuildResult, mode: str) -> bool:
         "mode": mode,
         "reports": sorted([p.year, p.department, final(p), p.job.inputs if p.job else None] for p in result.planned),
         "missing": sorted(result.missing),
+        # The draft site carries the district pages: a changed district notebook renders them again.
+        "district": file_digest(project.root / paths.DISTRICT_NOTEBOOK) if mode == "draft" else None,
     }
     digest = hashlib.sha256(json.dumps(state, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     marker = site_marker(project.root, mode)
