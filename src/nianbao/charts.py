@@ -9,6 +9,7 @@ and none draws tofu.  Charts come back as ``<figure>`` HTML with the PNG inline
 from __future__ import annotations
 
 import base64
+import functools
 import io
 from dataclasses import dataclass
 
@@ -28,6 +29,17 @@ def font_path():
     return font_files()[SANS]
 
 
+@functools.cache
+def _registered_font() -> str:
+    """Register the kit's font with matplotlib once per process; its family name.
+    (Registering again would reread the font file and empty matplotlib's font lookup cache.)"""
+    from matplotlib import font_manager
+
+    path = font_path()
+    font_manager.fontManager.addfont(str(path))
+    return font_manager.FontProperties(fname=str(path)).get_name()
+
+
 def setup():
     global _FONT_READY
     if _FONT_READY:
@@ -35,11 +47,9 @@ def setup():
     import matplotlib
 
     matplotlib.use("Agg")
-    from matplotlib import font_manager, pyplot
+    from matplotlib import pyplot
 
-    path = font_path()
-    font_manager.fontManager.addfont(str(path))
-    name = font_manager.FontProperties(fname=str(path)).get_name()
+    name = _registered_font()
     pyplot.rcParams.update(
         {
             "font.family": [name],

@@ -14,12 +14,14 @@ byte with fresh-kernel renders (tests/test_smoke.py).
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .run import Execution, failed_run, kernel_environment, kernel_manager_class
 
 if TYPE_CHECKING:
+    from jupyter_client.asynchronous import AsyncKernelClient
     from jupyter_client.manager import AsyncKernelManager
 
 ENGINE = "nianbao-reuse"
@@ -31,6 +33,9 @@ matplotlib.use("Agg")
 import pandas, matplotlib.pyplot
 import nianbao.report, nianbao.charts, nianbao.analyst
 nianbao.charts.setup()
+import gc
+gc.collect()
+gc.freeze()
 """
 
 RESET = """\
@@ -51,22 +56,19 @@ def _register_engine() -> None:
     from papermill.utils import merge_kwargs, remove_args
 
     class BorrowedKernelEngine(NBClientEngine):
-        """papermill's nbclient engine, running in a kernel it is lent (``km``)."""
+        """papermill's nbclient engine, running in a kernel it is lent (``km``)
+        through a client it is lent (``kc``, whose channels stay open)."""
 
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
-                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, kc=None, **kwargs):
             kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
             final = merge_kwargs(kwargs, timeout=execution_timeout, startup_timeout=start_timeout,
                                  kernel_name=kernel_name, log_output=log_output,
                                  stdout_file=stdout_file, stderr_file=stderr_file)
             client = PapermillNotebookClient(nb_man, **final)
-            try:
-                return client.execute()
-            finally:
-                # The kernel stays; this run's client channels go.
-                if getattr(client, "kc", None) is not None:
-                    client.kc.stop_channels()
+            client.kc = kc  # nbclient then skips starting a client and waiting for the kernel to be ready
+            return client.execute()
 
     papermill_engines.register(ENGINE, BorrowedKernelEngine)
 
@@ -78,6 +80,8 @@ class KernelSession:
         self.folder = folder
         self.folder.mkdir(parents=True, exist_ok=True)
         self.km: AsyncKernelManager | None = None
+        self.kc: AsyncKernelClient | None = None
+        self._kc_thread: int | None = None
         self.runs = 0
         self.log = folder / "kernel.log"
         _register_engine()
@@ -93,6 +97,7 @@ class KernelSession:
         self.runs = 0
 
     def stop(self) -> None:
+        self._drop_client()
         if self.km is None:
             return
         from jupyter_core.utils import run_sync
@@ -116,19 +121,38 @@ class KernelSession:
         self.stop()
         self.start()
 
-    def _run_code(self, code: str, timeout: float = 120) -> None:
+    def _client(self, timeout: float = 120) -> AsyncKernelClient:
+        """The kernel's one client, kept open between reports (opening one and waiting for
+        the kernel to answer costs a fifth of a second).  Its channels belong to the event
+        loop of the thread that opened them, so another thread (Dask runs tasks on a pool
+        of threads) gets a client of its own."""
         from jupyter_core.utils import run_sync
 
         assert self.km is not None, "the kernel is started first"
-        kc = self.km.client()
-        kc.start_channels()
-        try:
+        if self.kc is None or self._kc_thread != threading.get_ident():
+            self._drop_client()
+            kc = self.km.client()
+            kc.start_channels()
             run_sync(kc.wait_for_ready)(timeout=timeout)
-            reply = run_sync(kc.execute_interactive)(code, timeout=timeout, output_hook=lambda msg: None)
-            if reply["content"]["status"] != "ok":
-                raise RuntimeError(f"内核准备失败：{reply['content'].get('evalue')}")
-        finally:
-            kc.stop_channels()
+            kc.allow_stdin = False
+            self.kc, self._kc_thread = kc, threading.get_ident()
+        return self.kc
+
+    def _drop_client(self) -> None:
+        if self.kc is not None:
+            try:
+                self.kc.stop_channels()
+            except Exception:  # a client of a dead kernel or of another thread's loop: nothing to keep
+                pass
+        self.kc = self._kc_thread = None
+
+    def _run_code(self, code: str, timeout: float = 120) -> None:
+        from jupyter_core.utils import run_sync
+
+        kc = self._client(timeout)
+        reply = run_sync(kc.execute_interactive)(code, timeout=timeout, output_hook=lambda msg: None)
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"内核准备失败：{reply['content'].get('evalue')}")
 
     # -- one report -----------------------------------------------------------
     def execute(self, notebook_path: Path, params: dict, output_path: Path, timeout: int) -> tuple[Execution, bytes]:
@@ -141,9 +165,12 @@ class KernelSession:
         log_start = self.log.stat().st_size if self.log.exists() else 0
         failure = None
         try:
+            # No save after every cell (papermill's default writes the whole notebook twice per
+            # cell): one write at the end, and on a cell's error before it raises.
             papermill.execute_notebook(
                 str(notebook_path), str(output_path), parameters=params, engine_name=ENGINE, km=self.km,
-                kernel_name="python3", progress_bar=False, log_output=False, execution_timeout=timeout,
+                kc=self._client(), kernel_name="python3", progress_bar=False, log_output=False,
+                execution_timeout=timeout, request_save_on_cell_execute=False,
             )
         except Exception as exc:  # a cell error, timeout, dead kernel: still a value
             failure = failed_run(exc, output_path)
