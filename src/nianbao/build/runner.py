@@ -6,6 +6,7 @@ its job, so it can happen in a local worker or on a cluster.
 
 from __future__ import annotations
 
+import functools
 import platform
 import time
 import traceback
@@ -66,6 +67,13 @@ def running() -> bool:
 
 
 def versions() -> dict:
+    return dict(_versions())
+
+
+@functools.cache
+def _versions() -> tuple[tuple[str, str], ...]:
+    """Read once per worker process: importlib.metadata scans site-packages for each name
+    (a tenth of a second per report), and a process's packages do not change under it."""
     from importlib.metadata import version
 
     names = ("nianbao", "papermill", "nbconvert", "nbclient", "ipykernel", "pandas", "matplotlib", "weasyprint", "pydyf",
@@ -76,7 +84,7 @@ def versions() -> dict:
             found[name] = version(name)
         except Exception:  # a missing distribution is simply not listed
             pass
-    return found
+    return tuple(found.items())
 
 
 def inputs_manifest(job: Job, versions: dict) -> dict:
