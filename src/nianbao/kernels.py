@@ -81,7 +81,7 @@ class KernelSession:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.km: AsyncKernelManager | None = None
         self.kc: AsyncKernelClient | None = None
-        self._kc_thread: int | None = None
+        self._kc_owner: tuple[int, int] | None = None
         self.runs = 0
         self.log = folder / "kernel.log"
         _register_engine()
@@ -124,18 +124,20 @@ class KernelSession:
     def _client(self, timeout: float = 120) -> AsyncKernelClient:
         """The kernel's one client, kept open between reports (opening one and waiting for
         the kernel to answer costs a fifth of a second).  Its channels belong to the event
-        loop of the thread that opened them, so another thread (Dask runs tasks on a pool
-        of threads) gets a client of its own."""
-        from jupyter_core.utils import run_sync
+        loop they were opened on, so another thread or loop (Dask runs tasks on a pool of
+        threads, each in a context of its own) gets a client of its own."""
+        from jupyter_core.utils import ensure_event_loop, run_sync
 
         assert self.km is not None, "the kernel is started first"
-        if self.kc is None or self._kc_thread != threading.get_ident():
+        # The loop run_sync will use here (it calls the same function when no loop runs).
+        owner = (threading.get_ident(), id(ensure_event_loop()))
+        if self.kc is None or self._kc_owner != owner:
             self._drop_client()
             kc = self.km.client()
             kc.start_channels()
             run_sync(kc.wait_for_ready)(timeout=timeout)
             kc.allow_stdin = False
-            self.kc, self._kc_thread = kc, threading.get_ident()
+            self.kc, self._kc_owner = kc, owner
         return self.kc
 
     def _drop_client(self) -> None:
@@ -144,7 +146,7 @@ class KernelSession:
                 self.kc.stop_channels()
             except Exception:  # a client of a dead kernel or of another thread's loop: nothing to keep
                 pass
-        self.kc = self._kc_thread = None
+        self.kc, self._kc_owner = None, None
 
     def _run_code(self, code: str, timeout: float = 120) -> None:
         from jupyter_core.utils import run_sync
