@@ -212,61 +212,6 @@ def title_lines(html: str, title: str, author: str) -> str:
     return html.replace(plain, lines, 1)
 
 
-# ---------------------------------------------------------------------------
-# Official tables: fixed layout with the widths of their grid
-# ---------------------------------------------------------------------------
-
-# WeasyPrint's automatic table layout measures every cell's preferred widths
-# (line breaking of each label) on every report: a quarter of the layout time.
-# The official tables differ between reports only in their numbers, so their
-# column widths are laid out once per process for each grid -- the table with
-# its labels and spans as drawn by nianbao.tables, every number replaced by a
-# placeholder at least as wide -- and each report's table is then laid out
-# with ``table-layout: fixed`` and those widths.  The widths depend only on
-# the grid, the styles and the fonts, never on earlier reports, so the PDF is
-# the same whichever process makes it.
-_OFFICIAL_TABLE = re.compile(r'<table class="official [a-z]+">.*?</table>', re.S)
-_VALUE_CELL = re.compile(r'<td([^>]*)>([^<]*)</td>')
-_CAPTION_END = "</caption>"
-
-
-def _grid_of(table: str) -> str:
-    """The table without its numbers: the grid (labels, spans, classes), every value cell
-    holding as many zeros as the table's longest value has characters (digits are
-    tabular; '.', ',' and '-' are narrower), so each column is at least as wide as
-    the automatic layout of the real numbers needs."""
-    longest = max((len(m.group(2)) for m in _VALUE_CELL.finditer(table)), default=1)
-    return _VALUE_CELL.sub(lambda m: f"<td{m.group(1)}>{'0' * longest}</td>", table)
-
-
-@lru_cache(maxsize=64)
-def _column_widths(styles: str, grid: str) -> tuple[float, ...]:
-    """The column widths (CSS px) WeasyPrint's automatic layout gives the grid on the A4 page."""
-    from weasyprint.formatting_structure import boxes
-
-    page = f'<!DOCTYPE html><html lang="zh-CN"><head>{styles}</head><body><main><div class="nianbao-report">' \
-           f'<div class="table-scroll">{grid}</div></div></main></body></html>'
-    for box in paginate(page).pages[0]._page_box.descendants():
-        if isinstance(box, boxes.TableBox):
-            return tuple(box.column_widths)
-    raise PDFError("PDF 排版失败：表格的列宽无法确定")  # pragma: no cover - a table always lays out
-
-
-def _fixed(table: str, widths: tuple[float, ...]) -> str:
-    cols = "".join(f'<col style="width:{width:.4f}px">' for width in widths)
-    opening, rest = table.split(">", 1)
-    head, caption_end, body = rest.partition(_CAPTION_END)
-    if not caption_end:
-        head, body = "", rest
-    return f'{opening} style="table-layout:fixed">{head}{caption_end}<colgroup>{cols}</colgroup>{body}'
-
-
-def fixed_official_tables(html: str) -> str:
-    """Print only: each official table with ``table-layout: fixed`` and its grid's column widths."""
-    styles = "".join(match.group(0) for match in _STYLE_BLOCK.finditer(html))
-    return _OFFICIAL_TABLE.sub(lambda m: _fixed(m.group(0), _column_widths(styles, _grid_of(m.group(0)))), html)
-
-
 def _collected_once(function: Callable[_P, _R]) -> Callable[_P, _R]:
     """``function`` with automatic garbage collection paused while it runs, then
     one collection of the young generations once its frame (and the document it
@@ -334,7 +279,7 @@ def html_to_pdf(
         publication_date = publication_date.date()
     stamp = _midnight(publication_date)
     w3c = stamp.isoformat()  # 2025-01-20T00:00:00+08:00 in XMP
-    document = paginate(fixed_official_tables(title_lines(html, title, author)), base_url=base_url)
+    document = paginate(title_lines(html, title, author), base_url=base_url)
 
     metadata = _metadata_class()(
         title=title,
