@@ -2,6 +2,7 @@
 
     python bench/pdf.py [--rounds 3] [--repeat 5] [--reports 2020/ziranziyuan,2022/shichangjianguan,...]
     python bench/pdf.py --html-from outputs/draft     # take report.html from an existing build
+    python bench/pdf.py --pages /tmp/nianbao-pdf-pages   # also compare page images, today vs now
 
 The sample project (``data/``, ``params/``, ``notebooks/`` of this repository) is
 copied to a temp folder and its report pages are built once (``nianbao build
@@ -17,6 +18,12 @@ the PDF step is single-threaded, and on a shared machine CPU time is what
 stays comparable); the warm wall-clock medians are printed too.  The script prints, per report, the median over rounds of
 today's and now's warm seconds and their ratio, the cold first calls, and
 whether each way gave byte-identical PDFs on every call.
+
+``--pages DIR`` keeps each way's PDFs in DIR, renders every page at 100 dpi
+with ``pdftoppm`` (poppler-utils) and prints, per report, the page counts and,
+per page, the share of pixels that differ between today and now (any
+difference, and differences above 40 grey levels).  DIR is outside the
+repository: the images are evidence for a run, not files of the kit.
 
 Timings are wall-clock medians on a shared machine: read the ratios.  This
 script measures; it never asserts a time and is not part of the tests.
@@ -79,11 +86,12 @@ def jobs(project: Path, pages: Path, reports: list[tuple[int, str]]) -> list[tup
     return made
 
 
-def worker(spec: Path, repeat: int) -> None:
+def worker(spec: Path, repeat: int, save: Path | None = None) -> None:
     """In a fresh process: cold call, then ``repeat`` warm calls per report; JSON on stdout."""
     from nianbao.pdf import html_to_pdf
 
     result = {}
+    pdf = b""
     for label, html, kwargs in pickle.loads(spec.read_bytes()):
         times, cpu, digests = [], [], set()
         for _ in range(repeat + 1):
@@ -92,15 +100,41 @@ def worker(spec: Path, repeat: int) -> None:
             times.append(time.perf_counter() - start)
             cpu.append(time.process_time() - start_cpu)
             digests.add(hashlib.sha256(pdf).hexdigest())
+        if save is not None:
+            save.mkdir(parents=True, exist_ok=True)
+            (save / f"{label.replace('/', '-')}.pdf").write_bytes(pdf)
         result[label] = {"cold": cpu[0], "warm": statistics.median(cpu[1:]), "wall": statistics.median(times[1:]),
                          "identical": len(digests) == 1, "digest": digests.pop()[:12]}
     print(json.dumps(result))
 
 
-def run_way(env: dict[str, str], spec: Path, repeat: int) -> dict:
-    done = subprocess.run([sys.executable, __file__, "--worker", str(spec), "--repeat", str(repeat)],
+def run_way(env: dict[str, str], spec: Path, repeat: int, save: Path | None = None) -> dict:
+    command = [sys.executable, __file__, "--worker", str(spec), "--repeat", str(repeat)]
+    done = subprocess.run([*command, *(["--save", str(save)] if save else [])],
                           env=env, check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def page_images(pdf: Path, folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-r", "100", "-png", str(pdf), str(folder / pdf.stem)], check=True)
+    return sorted(folder.glob(f"{pdf.stem}-*.png"))
+
+
+def compare_pages(folder: Path, labels: list[str]) -> None:
+    """Page counts and the share of differing pixels per page, today's PDF against now's."""
+    from PIL import Image, ImageChops
+
+    print(f"page images (pdftoppm, 100 dpi) in {folder}: share of pixels that differ, any / above 40 grey levels")
+    for label in labels:
+        stem = label.replace("/", "-")
+        today, now = (page_images(folder / way / f"{stem}.pdf", folder / f"png-{way}") for way in ("today", "now"))
+        shares = []
+        for a, b in zip(today, now, strict=False):
+            diff = ImageChops.difference(Image.open(a).convert("L"), Image.open(b).convert("L"))
+            histogram, pixels = diff.histogram(), diff.width * diff.height
+            shares.append(f"{100 * (pixels - histogram[0]) / pixels:.2f}/{100 * sum(histogram[41:]) / pixels:.2f}%")
+        print(f"  {label}: pages today {len(today)}, now {len(now)}; " + " ".join(shares))
 
 
 def main() -> None:
@@ -109,10 +143,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--reports", default=DEFAULT_REPORTS)
     parser.add_argument("--html-from", type=Path, help="an outputs/draft folder of the sample project")
+    parser.add_argument("--pages", type=Path, help="keep the PDFs here and compare their page images")
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--save", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker, args.repeat)
+        worker(args.worker, args.repeat, args.save)
         return
 
     sys.path.insert(0, str(REPO / "src"))
@@ -137,7 +173,8 @@ def main() -> None:
         for round_ in range(args.rounds):
             order = ("today", "now") if round_ % 2 == 0 else ("now", "today")
             for way in order:
-                runs[way].append(run_way(envs[way], spec, args.repeat))
+                save = args.pages / way if args.pages and round_ == 0 else None
+                runs[way].append(run_way(envs[way], spec, args.repeat, save))
     load_end = os.getloadavg()[0]
 
     print(f"html_to_pdf per report, warm (median of {args.repeat} calls after a cold one), "
@@ -160,6 +197,8 @@ def main() -> None:
     n = len(reports)
     print(f"{'mean s/report':<24}{totals['today'] / n:>9.3f}{totals['now'] / n:>9.3f}"
           f"{totals['now'] / totals['today']:>11.2f}")
+    if args.pages:
+        compare_pages(args.pages, [f"{year}/{dept}" for year, dept in reports])
 
 
 if __name__ == "__main__":
