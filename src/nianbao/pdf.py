@@ -116,12 +116,16 @@ def _setup():
 _STYLE_BLOCK = re.compile(r"<style>(.*?)</style>", re.S)
 
 
-@lru_cache(maxsize=16)
 def _stylesheet(css: str):
-    """A stylesheet parsed, and its selectors compiled, once per process."""
+    """A stylesheet parsed, and its selectors compiled, once per process (and font set-up)."""
+    font_config, _, fetcher = _setup()
+    return _parsed_stylesheet(css, font_config, fetcher)
+
+
+@lru_cache(maxsize=16)
+def _parsed_stylesheet(css: str, font_config, fetcher):
     from weasyprint import CSS
 
-    font_config, _, fetcher = _setup()
     return CSS(string=css, font_config=font_config, url_fetcher=fetcher)
 
 
