@@ -11,7 +11,9 @@ language, dates = the publication date) and the department-year's source files
 attached, and it is reproducible: the same inputs give a byte-identical file.
 
 - :func:`html_to_pdf` is what the batch calls in-process; the font set-up and
-  the print stylesheet are made once per process.
+  the stylesheets (the page's own and print.css) are made once per process, the
+  garbage collector runs once per PDF, and the streams are deflated at level 1
+  (``bench/pdf.py`` measures each against the baseline).
 - :class:`ReportPDFExporter` is the nbconvert exporter ``nianbao_pdf``:
   ``jupyter nbconvert --to nianbao_pdf report.ipynb`` writes ``report.pdf``.
 """
