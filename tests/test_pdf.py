@@ -368,6 +368,37 @@ def test_byte_identical_rebuild(sample):
     assert sample.build() == sample.pdf
 
 
+def test_print_styles_override_the_reports_own_and_are_parsed_once(samples):
+    page = samples[V2021_YEAR].html
+
+    def font_sizes(document) -> dict[str, float]:
+        sizes = {}
+        for box in document.pages[0]._page_box.descendants():
+            tag = getattr(box, "element_tag", None)
+            if tag in ("h1", "p") and tag not in sizes:
+                sizes[tag] = box.style["font_size"]
+        return sizes
+
+    P.paginate(page)
+    parsed = P._parsed_stylesheet.cache_info().misses
+    # print.css: title 二号 22pt, body 四号 14pt (report.css alone: 1.5em and 11pt); in CSS px
+    assert font_sizes(P.paginate(page)) == pytest.approx({"h1": 22 * 4 / 3, "p": 14 * 4 / 3})
+    assert P._parsed_stylesheet.cache_info().misses == parsed, "the page's styles and print.css are parsed once"
+
+
+def test_the_callers_garbage_collection_setting_is_kept(samples):
+    import gc
+
+    sample = samples[V2021_YEAR]
+    try:
+        for enabled in (False, True):
+            (gc.enable if enabled else gc.disable)()
+            assert sample.build() == sample.pdf
+            assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
+
+
 def test_other_publication_date_changes_only_the_dates(samples):
     sample = samples[V2021_YEAR]
     other = P.html_to_pdf(sample.html, **{**sample.arguments(), "publication_date": dt.date(2022, 2, 1)})
