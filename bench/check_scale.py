@@ -52,6 +52,11 @@ YEARS = tuple(range(2019, 2025))
 REGIONS = ("东城区", "西城区", "南湖区", "北山区", "临江区", "高新区", "经开区", "新城区")
 
 
+def region_names(count: int) -> tuple[str, ...]:
+    """``count`` region names: the eight above, then 第9区, 第10区 …"""
+    return (*REGIONS[:count], *(f"第{k}区" for k in range(len(REGIONS) + 1, count + 1)))
+
+
 def _sample_module():
     """tools/make_sample.py, for its department profiles and narrative writer."""
     spec = importlib.util.spec_from_file_location("make_sample", REPO / "tools" / "make_sample.py")
@@ -61,17 +66,18 @@ def _sample_module():
     return module
 
 
-def generate(root: Path, n: int) -> int:
-    """Write about ``n`` department-years under ``root``; returns how many."""
+def generate(root: Path, n: int, regions: int = len(REGIONS)) -> int:
+    """Write about ``n`` department-years of ``regions`` regions under ``root``; returns how many."""
     sample = _sample_module()
+    names = region_names(regions)
     profiles = [d for d in sample.DEPARTMENTS if not d.zero]
     per_dept = len(YEARS)
     departments = -(-n // per_dept)
     rows, written = [], 0
     for i in range(departments):
-        region = REGIONS[i % len(REGIONS)]
-        base = profiles[(i // len(REGIONS)) % len(profiles)]
-        number = i // len(REGIONS) + 1
+        region = names[i % len(names)]
+        base = profiles[(i // len(names)) % len(profiles)]
+        number = i // len(names) + 1
         name = f"{region}第{number}{base.name.removeprefix(sample.REGION)}"
         dept = dataclasses.replace(base, id=f"d{i:05d}", name=name, short="本单位", first_year=YEARS[0])
         rows.append([dept.id, dept.name, region, dept.short, str(i + 1)])

@@ -120,6 +120,48 @@ def label_lookups(fmt: F.Format) -> dict:
 # ---------------------------------------------------------------------------
 
 
+class _Listing:
+    """A department-year folder listed once: whether a file exists and may be
+    read without a system call per file and question (the folder's real path
+    is resolved once instead of every file's, component by component).  Anything
+    unusual - a symbolic link, a folder that cannot be listed - is asked of the
+    file system as before."""
+
+    def __init__(self, project: Project, folder):
+        self.project = project
+        self.folder = folder
+        self._links: dict[str, bool] | None
+        try:
+            with os.scandir(folder) as entries:
+                self._links = {entry.name: entry.is_symlink() for entry in entries}
+        except OSError:
+            self._links = None
+        self._folder_inside: bool | None = None
+
+    @property
+    def names(self) -> list[str] | None:
+        return None if self._links is None else list(self._links)
+
+    def _plain(self, name: str) -> bool | None:
+        """True: an entry that is no link; False: no such entry; None: ask the file system."""
+        if self._links is None or self._links.get(name):
+            return None
+        return name in self._links
+
+    def exists(self, name: str) -> bool:
+        plain = self._plain(name)
+        return (self.folder / name).exists() if plain is None else plain
+
+    def inside(self, path) -> bool:
+        """``project.is_inside(path)`` for a file of this folder."""
+        if path.parent != self.folder or self._plain(path.name) is None:
+            return self.project.is_inside(path)
+        if self._folder_inside is None:
+            # realpath(folder/name) == realpath(folder)/name when name is no link
+            self._folder_inside = self.project.is_inside(self.folder)
+        return self._folder_inside
+
+
 class _Reader(NarrativeReading, WaiverReading):
     def __init__(self, project: Project, department: Department, year: int, fmt: F.Format):
         folder = project.data_dir(year, department.id)
@@ -127,6 +169,7 @@ class _Reader(NarrativeReading, WaiverReading):
         self.folder = folder
         self.sub = Submission(department, year, fmt, project.relative(folder))
         self.encoding_note: str | None = None  # of the file being read
+        self.listing = _Listing(project, folder)
 
     # -- findings -----------------------------------------------------------
     def finding(self, rule, message, *, table=None, row=None, column=None, expected=None, actual=None, file=None, line=None):
@@ -138,8 +181,11 @@ class _Reader(NarrativeReading, WaiverReading):
     def rel(self, name: str) -> str:
         return f"{self.sub.folder}/{name}"
 
+    def exists(self, name: str) -> bool:
+        return self.listing.exists(name)
+
     def readable(self, path, rel: str, table: str | None) -> bool:
-        if self.project.is_inside(path):
+        if self.listing.inside(path):
             return True
         self.finding("INPUT", linked_file_message(rel), table=table, file=rel)
         return False
@@ -161,10 +207,9 @@ class _Reader(NarrativeReading, WaiverReading):
 
     def report_stray_files(self):
         """Files the contract does not name are listed once, never read or published."""
-        try:
-            names = sorted(entry.name for entry in os.scandir(self.folder))
-        except OSError:
+        if self.listing.names is None:
             return
+        names = sorted(self.listing.names)
         stray = [name for name in names if name not in KNOWN_FILES]
         if stray:
             shown = "、".join(stray[:10]) + (f" 等 {len(stray)} 个" if len(stray) > 10 else "")
@@ -178,7 +223,7 @@ class _Reader(NarrativeReading, WaiverReading):
     def open_csv(self, table: str | None, name: str, *, required: bool = True) -> tuple[str, list, list] | None:
         rel = self.rel(name)
         path = self.folder / name
-        if not path.exists() and not required:
+        if not required and not self.exists(name):
             return None
         if not self.readable(path, rel, table):
             return None
@@ -487,7 +532,7 @@ def read_submission(project: Project, dept_id: str, year: int, *, tables_optiona
     reader = _Reader(project, project.departments[dept_id], year, fmt)
     for table, read in ((F.DISCLOSURE, reader.read_disclosure), (F.APPLICATIONS, reader.read_applications),
                         (F.REVIEW, reader.read_review), (F.FEES, reader.read_fees)):
-        if not tables_optional or (reader.folder / F.TABLE_FILES[table]).exists():
+        if not tables_optional or reader.exists(F.TABLE_FILES[table]):
             read()
     reader.read_narrative()
     reader.read_waivers()

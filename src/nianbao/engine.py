@@ -10,6 +10,8 @@ project for; no pandas, no kernel, so ``nianbao check`` stays fast.
 from __future__ import annotations
 
 import gc
+import multiprocessing
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache, partial
@@ -210,29 +212,66 @@ def read_years(project: Project, dept: str, years) -> list[Submission]:
     return [sub for year in years if (sub := cache.get(year, dept)) is not None]
 
 
-def check_project(project: Project, years=None, departments=None) -> CheckRun:
-    """Check the selected department-years (all by default) of a project."""
+# A project smaller than this is checked in one process: forking and merging
+# cost more than a second core saves (about 0.1 s against some 300 department-years
+# per second and core).
+PARALLEL_MIN = 400
+
+
+def check_project(project: Project, years=None, departments=None, *, jobs: int | None = None) -> CheckRun:
+    """Check the selected department-years (all by default) of a project.
+
+    ``jobs``: processes to spread the regions over (default: the usable cores,
+    for a project of at least :data:`PARALLEL_MIN` department-years; 1 = this
+    process only).  The findings are the same either way, in the same order."""
     # Everything allocated here lives until the run ends: cyclic garbage
     # collection would only walk it again and again (about a tenth of the time).
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _check_project(project, years, departments)
+        return _check_project(project, years, departments, jobs)
     finally:
         if enabled:
             gc.enable()
 
 
-def _check_project(project: Project, years, departments) -> CheckRun:
+def _usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _check_project(project: Project, years, departments, jobs: int | None) -> CheckRun:
     years = set(years) if years else set(project.years())
     departments = set(departments) if departments else set(project.departments)
+    selected = [(y, d) for y, d in project.submitted() if y in years and d in departments]
+    if jobs is None:
+        jobs = _usable_cores() if len(selected) >= PARALLEL_MIN else 1
+    shares = _region_shares(project, selected, jobs) if jobs > 1 and _can_fork() else []
+    if len(shares) > 1:
+        by_key, loaded = _check_in_processes(project, shares)
+    else:
+        by_key, loaded = _check_selected(project, selected)
+    findings = [f for f in project.findings if f.year is None or (f.year in years)]
+    for key in selected:
+        findings += by_key[key]
+    findings += missing_submissions(project, sorted(years), departments)
+    order = {d.id: i for i, d in enumerate(project.ordered_departments())}
+    findings.sort(key=lambda f: (f.year or 0, order.get(f.department or "", -1)))
+    return CheckRun(selected, findings, loaded)
+
+
+def _check_selected(project: Project, selected: list[tuple[int, str]]):
+    """The findings of each of ``selected`` (a whole region's department-years, or
+    several regions': S5 compares a department with its region's peers), and the
+    submissions read on the way."""
     cache = _Cache(project)
     texts = SectionTexts()
-    selected = [(y, d) for y, d in project.submitted() if y in years and d in departments]
-    findings = [f for f in project.findings if f.year is None or (f.year in years)]
     region_members: dict[tuple[int, str], list[str]] = {}
     for y, d in project.submitted():
         region_members.setdefault((y, project.departments[d].region), []).append(d)
+    by_key: dict[tuple[int, str], list[Finding]] = {}
     for year, dept in selected:
         sub = cache.get(year, dept)
         assert sub is not None, "a selected department-year was submitted"
@@ -245,8 +284,57 @@ def _check_project(project: Project, years, departments) -> CheckRun:
         reconcile = None
         if is_government(project, dept):
             reconcile = partial(reconcile_cross_year, project, sub, cache.get, cache.own_findings)
-        findings += check_submission(sub, previous, [p for p in peers if p is not None], texts, reconcile)
-    findings += missing_submissions(project, sorted(years), departments)
-    order = {d.id: i for i, d in enumerate(project.ordered_departments())}
-    findings.sort(key=lambda f: (f.year or 0, order.get(f.department or "", -1)))
-    return CheckRun(selected, findings, {k: v for k, v in cache.loaded.items() if v is not None})
+        by_key[(year, dept)] = check_submission(sub, previous, [p for p in peers if p is not None], texts, reconcile)
+    return by_key, {k: v for k, v in cache.loaded.items() if v is not None}
+
+
+# ---------------------------------------------------------------------------
+# The same run over several processes
+# ---------------------------------------------------------------------------
+
+
+def _can_fork() -> bool:
+    # Workers inherit the loaded project by fork; elsewhere (Windows, macOS'
+    # default) one process checks everything.
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _region_shares(project: Project, selected, jobs: int) -> list[list[tuple[int, str]]]:
+    """``selected`` in at most ``jobs`` shares of whole regions, of about equal
+    size (largest region first onto the smallest share: deterministic)."""
+    regions: dict[str, list[tuple[int, str]]] = {}
+    for key in selected:
+        regions.setdefault(project.departments[key[1]].region, []).append(key)
+    shares: list[list[tuple[int, str]]] = [[] for _ in range(min(jobs, len(regions)))]
+    for name in sorted(regions, key=lambda r: (-len(regions[r]), r)):
+        min(shares, key=len).extend(regions[name])
+    return shares
+
+
+_FORKED: Project | None = None  # the project a forked worker checks (set before the fork)
+
+
+def _check_share(share: list[tuple[int, str]]):
+    assert _FORKED is not None
+    gc.disable()
+    return _check_selected(_FORKED, share)
+
+
+def _check_in_processes(project: Project, shares):
+    """Each share checked by a forked worker; the findings merged by key (so in
+    the serial run's order whatever the share) and the submissions, including
+    those read twice (a government's bodies), taken from the first share that read them."""
+    global _FORKED
+    _FORKED = project
+    try:
+        with multiprocessing.get_context("fork").Pool(len(shares)) as pool:
+            results = pool.map(_check_share, shares, chunksize=1)
+    finally:
+        _FORKED = None
+    by_key: dict[tuple[int, str], list[Finding]] = {}
+    loaded: dict[tuple[int, str], Submission] = {}
+    for found, subs in results:
+        by_key.update(found)
+        for key, sub in subs.items():
+            loaded.setdefault(key, sub)
+    return by_key, loaded
