@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from itertools import chain
+from itertools import chain, combinations
 from operator import itemgetter
 
 from . import formats as F
@@ -23,6 +23,9 @@ _MIN_COPY_CHARS = 40  # short standard sentences ("本年度无其他需要报�
 # shingles (after dropping punctuation and spaces), at least 0.8.
 _OTHER_DEPARTMENT_JACCARD = 0.8
 _SHINGLE = 6
+# Up to this many distinct texts, a group's pairs are all compared (a typical
+# region of a dozen departments); beyond it the prefix filter pays.
+_SMALL_GROUP = 32
 _PUNCT_SPACE = re.compile(r"[\s，。；：、,.;:！？!?“”\"'（）()#*>\-]+")
 
 
@@ -31,7 +34,7 @@ def _comparable(text: str) -> str:
 
 
 def _shingles(text: str) -> frozenset[str]:
-    return frozenset(text[i : i + _SHINGLE] for i in range(max(1, len(text) - _SHINGLE + 1)))
+    return frozenset({text[i : i + _SHINGLE] for i in range(max(1, len(text) - _SHINGLE + 1))})
 
 
 class SectionTexts:
@@ -92,7 +95,7 @@ class SectionTexts:
                     classes.setdefault(self.text(sub, heading), []).append(sub)
             by_id = {id(members[0]): members for members in classes.values()}
             alike_classes: dict[int, list[list[Submission]]] = {ident: [] for ident in by_id}
-            for a, b in self.candidates(heading, [members[0] for members in by_id.values()]):
+            for a, b in self.pairs_to_compare(heading, [members[0] for members in by_id.values()]):
                 if self.alike(by_id[a][0], by_id[b][0], heading):
                     alike_classes[a].append(by_id[b])
                     alike_classes[b].append(by_id[a])
@@ -105,6 +108,13 @@ class SectionTexts:
                 result.update((id(sub), shared) for sub in members)
             self._similar[key] = result
         return self._similar[key]
+
+    def pairs_to_compare(self, heading: str, group: list[Submission]):
+        """Every pair of a small group (a few set intersections cost less than
+        ranking the group's shingles), the prefix filter's candidates of a big one."""
+        if len(group) > _SMALL_GROUP:
+            return self.candidates(heading, group)
+        return combinations(sorted(map(id, group)), 2)
 
     def candidates(self, heading: str, group: list[Submission]) -> set[tuple[int, int]]:
         """The pairs of ``group`` (as sorted id pairs) that *may* be alike: an exact
