@@ -10,7 +10,6 @@ so that the rules can still report everything else in the same run.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -22,7 +21,7 @@ from . import personal
 # parse_number, NARRATIVE_MAX_BYTES, WAIVERS_HEADER, WAIVABLE_TABLES, …).
 from .cells import GROUPED, PLACEHOLDERS, Number, parse_number  # noqa: F401
 from .findings import Finding
-from .folders import KNOWN_FILES
+from .folders import KNOWN_FILES, FolderListing
 from .narrative_reader import NARRATIVE_MAX_BYTES, NarrativeReading  # noqa: F401
 from .project import Department, Project
 from .rules import FIGURE_RULE_TABLES, constraints, finding
@@ -120,48 +119,6 @@ def label_lookups(fmt: F.Format) -> dict:
 # ---------------------------------------------------------------------------
 
 
-class _Listing:
-    """A department-year folder listed once: whether a file exists and may be
-    read without a system call per file and question (the folder's real path
-    is resolved once instead of every file's, component by component).  Anything
-    unusual - a symbolic link, a folder that cannot be listed - is asked of the
-    file system as before."""
-
-    def __init__(self, project: Project, folder):
-        self.project = project
-        self.folder = folder
-        self._links: dict[str, bool] | None
-        try:
-            with os.scandir(folder) as entries:
-                self._links = {entry.name: entry.is_symlink() for entry in entries}
-        except OSError:
-            self._links = None
-        self._folder_inside: bool | None = None
-
-    @property
-    def names(self) -> list[str] | None:
-        return None if self._links is None else list(self._links)
-
-    def _plain(self, name: str) -> bool | None:
-        """True: an entry that is no link; False: no such entry; None: ask the file system."""
-        if self._links is None or self._links.get(name):
-            return None
-        return name in self._links
-
-    def exists(self, name: str) -> bool:
-        plain = self._plain(name)
-        return (self.folder / name).exists() if plain is None else plain
-
-    def inside(self, path) -> bool:
-        """``project.is_inside(path)`` for a file of this folder."""
-        if path.parent != self.folder or self._plain(path.name) is None:
-            return self.project.is_inside(path)
-        if self._folder_inside is None:
-            # realpath(folder/name) == realpath(folder)/name when name is no link
-            self._folder_inside = self.project.is_inside(self.folder)
-        return self._folder_inside
-
-
 class _Reader(NarrativeReading, WaiverReading):
     def __init__(self, project: Project, department: Department, year: int, fmt: F.Format):
         folder = project.data_dir(year, department.id)
@@ -169,7 +126,7 @@ class _Reader(NarrativeReading, WaiverReading):
         self.folder = folder
         self.sub = Submission(department, year, fmt, project.relative(folder))
         self.encoding_note: str | None = None  # of the file being read
-        self.listing = _Listing(project, folder)
+        self.listing = FolderListing(project.root, folder)
 
     # -- findings -----------------------------------------------------------
     def finding(self, rule, message, *, table=None, row=None, column=None, expected=None, actual=None, file=None, line=None):
