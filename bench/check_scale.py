@@ -36,6 +36,7 @@ import importlib.util
 import io
 import os
 import pstats
+import resource
 import shutil
 import statistics
 import subprocess
@@ -199,15 +200,24 @@ def identical_findings(ways: dict[str, dict[str, str]], projects: list[Path]) ->
     return same
 
 
-def time_ways(ways, command_for, repeat: int) -> dict[str, float]:
-    """Median seconds of each way's command, run interleaved (today, now, today, now …)."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_ways(ways, command_for, repeat: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Median wall and CPU seconds (the process and its workers) of each way's
+    command, run interleaved (today, now, today, now …)."""
     times: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
     for _ in range(repeat):
         for way, env in ways.items():
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), _children_cpu()
             subprocess.run(command_for(way), env=env, stdout=subprocess.DEVNULL, check=False)
             times.setdefault(way, []).append(time.perf_counter() - start)
-    return {way: statistics.median(values) for way, values in times.items()}
+            cpu.setdefault(way, []).append(_children_cpu() - start_cpu)
+    return ({way: statistics.median(values) for way, values in times.items()},
+            {way: statistics.median(values) for way, values in cpu.items()})
 
 
 def province(root: Path, n: int, regions: int, ways, repeat: int) -> dict[str, float]:
@@ -228,15 +238,16 @@ def province(root: Path, n: int, regions: int, ways, repeat: int) -> dict[str, f
             return [sys.executable, "-c", BASELINE_SCRIPT, str(list_file)]
         return [*nianbao_command(), "check", "--project", str(root)]
 
-    medians = time_ways(all_ways, command_for, repeat)
+    medians, cpu = time_ways(all_ways, command_for, repeat)
     list_file.unlink()
     baseline = medians["pandas"]
     labels = {"pandas": "(a) pandas.read_csv 读取全部 CSV，新进程（含导入 pandas）",
               **{way: f"(b) nianbao check，新进程，{way}" for way in ways}}
     width = max(len(label) for label in labels.values())
-    print(f"{'':{width}}  {'秒':>8}  {'份/秒':>8}  {'÷(a)':>6}")
+    print(f"{'':{width}}  {'秒':>8}  {'份/秒':>8}  {'÷(a)':>6}  {'CPU 秒':>8}  {'÷(a)':>6}")
     for way, label in labels.items():
-        print(f"{label:{width}}  {medians[way]:8.3f}  {count / medians[way]:8.0f}  {medians[way] / baseline:6.2f}")
+        print(f"{label:{width}}  {medians[way]:8.3f}  {count / medians[way]:8.0f}  {medians[way] / baseline:6.2f}"
+              f"  {cpu[way]:8.3f}  {cpu[way] / cpu['pandas']:6.2f}")
     return medians
 
 

@@ -19,7 +19,7 @@ from . import personal
 # The cells, the narrative and the waivers are read in their own modules; the
 # names callers used to import from here are re-exported (PLACEHOLDERS,
 # parse_number, NARRATIVE_MAX_BYTES, WAIVERS_HEADER, WAIVABLE_TABLES, …).
-from .cells import GROUPED, PLACEHOLDERS, Number, parse_number  # noqa: F401
+from .cells import GROUPED, PLACEHOLDERS, Number, parse_number, plain_count  # noqa: F401
 from .findings import Finding
 from .folders import KNOWN_FILES, FolderListing
 from .narrative_reader import NARRATIVE_MAX_BYTES, NarrativeReading  # noqa: F401
@@ -277,6 +277,9 @@ class _Reader(NarrativeReading, WaiverReading):
         return False
 
     def store(self, table, rel, line, row_label, column, raw, domain):
+        if domain != F.AMOUNT and (count := plain_count(raw)) is not None:
+            self.sub.values[(table, row_label, column)] = count
+            return
         value, problem = parse_number(raw, domain)
         key = (table, row_label, column)
         self.sub.values[key] = value

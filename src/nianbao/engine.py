@@ -15,6 +15,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache, partial
+from itertools import repeat
 
 from . import formats as F
 from .contract import WAIVERS_FILE, Submission, read_submission
@@ -40,11 +41,12 @@ _HOLDS = {
 
 @dataclass(frozen=True)
 class _Compiled:
-    """A constraint with its cells as plain dict keys, for evaluation in a loop."""
+    """A constraint with its cells as plain dict keys, for evaluation in a loop:
+    each side as (this year's added, subtracted, last year's added, subtracted)."""
 
     constraint: Constraint
-    lhs: tuple  # (sign, year offset, (table, row, column))
-    rhs: tuple
+    lhs: tuple[tuple, tuple, tuple, tuple]
+    rhs: tuple[tuple, tuple, tuple, tuple]
     tables: frozenset  # this year's tables it reads (a file that could not be read skips it)
     last_year: tuple  # last year's cells it reads
 
@@ -52,7 +54,8 @@ class _Compiled:
 @cache
 def _compiled(fmt: F.Format) -> tuple[_Compiled, ...]:
     def terms(side):
-        return tuple((sign, cell.year, (cell.table, cell.row, cell.column)) for sign, cell in side)
+        return tuple(tuple((cell.table, cell.row, cell.column) for sign, cell in side if (sign, cell.year) == kind)
+                     for kind in ((1, 0), (-1, 0), (1, LAST_YEAR), (-1, LAST_YEAR)))
 
     out = []
     for c in constraints(fmt):
@@ -81,8 +84,15 @@ def _available(compiled: _Compiled, sub: Submission, previous: Submission | None
     return True
 
 
-def _total(terms, values, last_values) -> int:
-    return sum(sign * (values if year == 0 else last_values).get(key, 0) for sign, year, key in terms)
+_ZERO = repeat(0)  # the default of every dict.get below (map stops at the keys' end)
+
+
+def _total(side, values, last_values) -> int:
+    added, subtracted, last_added, last_subtracted = side
+    total = sum(map(values.get, added, _ZERO)) - sum(map(values.get, subtracted, _ZERO))
+    if last_added or last_subtracted:
+        total += sum(map(last_values.get, last_added, _ZERO)) - sum(map(last_values.get, last_subtracted, _ZERO))
+    return total
 
 
 def _message(c: Constraint, actual, expected, sub: Submission) -> str:
