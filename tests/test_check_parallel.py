@@ -59,7 +59,12 @@ def province(tmp_path) -> ProjectBuilder:
 def test_the_parallel_path_finds_what_the_serial_one_does(province, monkeypatch):
     shares = []
     in_processes = engine._check_in_processes
-    monkeypatch.setattr(engine, "_check_in_processes", lambda project, s: shares.append(s) or in_processes(project, s))
+
+    def spy(project, submitted, split):
+        shares.append(split)
+        return in_processes(project, submitted, split)
+
+    monkeypatch.setattr(engine, "_check_in_processes", spy)
     project = province.project()
     serial = engine.check_project(project, jobs=1)
     parallel = engine.check_project(province.project(), jobs=2)

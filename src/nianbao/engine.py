@@ -191,10 +191,10 @@ class CheckRun:
 
 
 class _Cache:
-    def __init__(self, project: Project):
+    def __init__(self, project: Project, submitted=None):
         self.project = project
         self.loaded: dict[tuple[int, str], Submission | None] = {}
-        self.available = set(project.submitted())
+        self.available = set(project.submitted() if submitted is None else submitted)
         self.own: dict[tuple[int, str], list[Finding]] = {}
 
     def get(self, year: int, dept: str) -> Submission | None:
@@ -255,14 +255,15 @@ def _usable_cores() -> int:
 def _check_project(project: Project, years, departments, jobs: int | None) -> CheckRun:
     years = set(years) if years else set(project.years())
     departments = set(departments) if departments else set(project.departments)
-    selected = [(y, d) for y, d in project.submitted() if y in years and d in departments]
+    submitted = project.submitted()
+    selected = [(y, d) for y, d in submitted if y in years and d in departments]
     if jobs is None:
         jobs = _usable_cores() if len(selected) >= PARALLEL_MIN else 1
     shares = _region_shares(project, selected, jobs) if jobs > 1 and _can_fork() else []
     if len(shares) > 1:
-        by_key, loaded = _check_in_processes(project, shares)
+        by_key, loaded = _check_in_processes(project, submitted, shares)
     else:
-        by_key, loaded = _check_selected(project, selected)
+        by_key, loaded = _check_selected(project, submitted, selected)
     findings = [f for f in project.findings if f.year is None or (f.year in years)]
     for key in selected:
         findings += by_key[key]
@@ -272,14 +273,14 @@ def _check_project(project: Project, years, departments, jobs: int | None) -> Ch
     return CheckRun(selected, findings, loaded)
 
 
-def _check_selected(project: Project, selected: list[tuple[int, str]]):
+def _check_selected(project: Project, submitted: list[tuple[int, str]], selected: list[tuple[int, str]]):
     """The findings of each of ``selected`` (a whole region's department-years, or
     several regions': S5 compares a department with its region's peers), and the
     submissions read on the way."""
-    cache = _Cache(project)
+    cache = _Cache(project, submitted)
     texts = SectionTexts()
     region_members: dict[tuple[int, str], list[str]] = {}
-    for y, d in project.submitted():
+    for y, d in submitted:
         region_members.setdefault((y, project.departments[d].region), []).append(d)
     by_key: dict[tuple[int, str], list[Finding]] = {}
     for year, dept in selected:
@@ -321,21 +322,23 @@ def _region_shares(project: Project, selected, jobs: int) -> list[list[tuple[int
     return shares
 
 
-_FORKED: Project | None = None  # the project a forked worker checks (set before the fork)
+# the project and its submitted department-years a forked worker checks
+_FORKED: tuple[Project, list[tuple[int, str]]] | None = None
 
 
 def _check_share(share: list[tuple[int, str]]):
     assert _FORKED is not None
     gc.disable()
-    return _check_selected(_FORKED, share)
+    project, submitted = _FORKED
+    return _check_selected(project, submitted, share)
 
 
-def _check_in_processes(project: Project, shares):
+def _check_in_processes(project: Project, submitted, shares):
     """Each share checked by a forked worker; the findings merged by key (so in
     the serial run's order whatever the share) and the submissions, including
     those read twice (a government's bodies), taken from the first share that read them."""
     global _FORKED
-    _FORKED = project
+    _FORKED = (project, submitted)
     try:
         with multiprocessing.get_context("fork").Pool(len(shares)) as pool:
             results = pool.map(_check_share, shares, chunksize=1)
