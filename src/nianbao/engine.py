@@ -334,14 +334,16 @@ def _check_share(share: list[tuple[int, str]]):
 
 
 def _check_in_processes(project: Project, submitted, shares):
-    """Each share checked by a forked worker; the findings merged by key (so in
-    the serial run's order whatever the share) and the submissions, including
-    those read twice (a government's bodies), taken from the first share that read them."""
+    """The first share checked here, each other by a forked worker meanwhile; the
+    findings merged by key (so in the serial run's order whatever the share) and
+    the submissions, including those read twice (a government's bodies), taken
+    from the first share that read them."""
     global _FORKED
     _FORKED = (project, submitted)
     try:
-        with multiprocessing.get_context("fork").Pool(len(shares)) as pool:
-            results = pool.map(_check_share, shares, chunksize=1)
+        with multiprocessing.get_context("fork").Pool(len(shares) - 1) as pool:
+            others = pool.map_async(_check_share, shares[1:], chunksize=1)
+            results = [_check_selected(project, submitted, shares[0]), *others.get()]
     finally:
         _FORKED = None
     by_key: dict[tuple[int, str], list[Finding]] = {}
