@@ -306,8 +306,9 @@ def _check_selected(project: Project, submitted: list[tuple[int, str]], selected
 
 def _can_fork() -> bool:
     # Workers inherit the loaded project by fork; elsewhere (Windows, macOS'
-    # default) one process checks everything.
-    return "fork" in multiprocessing.get_all_start_methods()
+    # default) one process checks everything, and so does a pool's worker (a
+    # daemon process may not have children).
+    return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
 
 
 def _region_shares(project: Project, selected, jobs: int) -> list[list[tuple[int, str]]]:
