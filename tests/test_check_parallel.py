@@ -129,3 +129,10 @@ def test_s5_alike_sections_are_those_every_pair_compared_finds(monkeypatch, smal
     expected = _brute_force(group)
     assert found == expected
     assert 10 < len(expected) < len(group), "the texts should give both alike and unlike sections"
+
+
+def test_a_daemon_process_checks_alone(province, monkeypatch):
+    """A pool's worker (a daemon) may not fork: it checks everything itself."""
+    monkeypatch.setattr(engine, "_check_in_processes", lambda *_: pytest.fail("forked from a daemon process"))
+    monkeypatch.setattr(engine.multiprocessing, "current_process", lambda: type("Daemon", (), {"daemon": True})())
+    assert {f.rule for f in engine.check_project(province.project(), jobs=2).findings} >= {"S5", "X1", "M1"}
