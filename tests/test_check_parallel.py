@@ -136,3 +136,9 @@ def test_a_daemon_process_checks_alone(province, monkeypatch):
     monkeypatch.setattr(engine, "_check_in_processes", lambda *_: pytest.fail("forked from a daemon process"))
     monkeypatch.setattr(engine.multiprocessing, "current_process", lambda: type("Daemon", (), {"daemon": True})())
     assert {f.rule for f in engine.check_project(province.project(), jobs=2).findings} >= {"S5", "X1", "M1"}
+
+
+def test_a_process_with_other_threads_checks_alone(province, monkeypatch):
+    monkeypatch.setattr(engine, "_check_in_processes", lambda *_: pytest.fail("forked beside other threads"))
+    monkeypatch.setattr(engine.threading, "active_count", lambda: 3)
+    assert engine.check_project(province.project(), jobs=2).checked

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache, partial
@@ -307,8 +308,11 @@ def _check_selected(project: Project, submitted: list[tuple[int, str]], selected
 def _can_fork() -> bool:
     # Workers inherit the loaded project by fork; elsewhere (Windows, macOS'
     # default) one process checks everything, and so does a pool's worker (a
-    # daemon process may not have children).
-    return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
+    # daemon process may not have children) or a process running other threads
+    # (a kernel client's, a cluster client's: a lock one of them holds at the
+    # fork would stay locked in the child).
+    return ("fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
+            and threading.active_count() == 1)
 
 
 def _region_shares(project: Project, selected, jobs: int) -> list[list[tuple[int, str]]]:
