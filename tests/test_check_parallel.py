@@ -65,6 +65,9 @@ def test_the_parallel_path_finds_what_the_serial_one_does(province, monkeypatch)
         return in_processes(project, submitted, split)
 
     monkeypatch.setattr(engine, "_check_in_processes", spy)
+    # other tests may leave an idle thread behind (IPython's history saver); the
+    # child touches none, and the fork is what is tested here
+    monkeypatch.setattr(engine.threading, "active_count", lambda: 1)
     project = province.project()
     serial = engine.check_project(project, jobs=1)
     parallel = engine.check_project(province.project(), jobs=2)
