@@ -1,27 +1,30 @@
 #!/usr/bin/env python3
-"""How fast is ``nianbao check`` on many department-years?
+"""How fast is ``nianbao check`` on a province, today (bench/baseline.py) and now?
 
-    python bench/check_scale.py                 # 2000 department-years in a temp dir
-    python bench/check_scale.py --n 5000 --repeat 5 --out /tmp/nb-bench
-    python bench/check_scale.py --profile       # also cProfile the in-process engine
-    python bench/check_scale.py --copying 300   # S5: 300 alike vs 300 unlike sections in one region
+    python bench/check_scale.py                      # 2000 department-years over 36 regions, temp dir
+    python bench/check_scale.py --linear --repeat 5  # and 4000, for the growth
+    python bench/check_scale.py --profile            # also cProfile the in-process engine (now, one process)
+    python bench/check_scale.py --copying 300        # S5: 300 alike vs 300 unlike sections in one region
 
 Generates N balanced department-years (report years 2019–2024, both formats,
-many departments in several regions, each with a realistic narrative) and times,
-side by side, the median of ``--repeat`` runs of:
+departments spread over ``--regions`` regions, each with a realistic narrative)
+and times, interleaved (pandas, today, now, pandas, today, now …), the median of
+``--repeat`` runs of:
 
-  (a) the baseline: ``pandas.read_csv`` of every CSV file of the project, each
-      file once, in this process (pandas already imported);
-  (a') the same baseline as a fresh ``python`` process (interpreter + pandas
-      import + reading), for a fair comparison with (b);
-  (b) ``nianbao check --project DIR`` as a user runs it (a subprocess, stdout to
-      /dev/null);
-  (c) the engine in this process (``nianbao.engine.check_project``), without
-      process start-up.
+  (a) the baseline: a fresh ``python`` process that imports pandas and
+      ``pandas.read_csv``-s every CSV file of the project once (the way a user
+      would script reading the data);
+  (b) ``python -m nianbao check --project DIR`` as a user runs it, once with
+      today's sources first on PYTHONPATH, once with the working tree's.
 
-The issue's aim is ≥ 1,000 department-years per second on the project's 2-core
-machine.  This is a measurement, never a test: it asserts nothing.  Timings on a
-shared machine vary; compare medians, and run it when the machine is quiet.
+Then it compares ``nianbao check --json`` and the console output of both ways,
+byte for byte, for the repository's sample project and the generated province,
+and prints "findings identical: yes/no".
+
+The issue's aim (19): now ≤ 0.5 × (a); 2×N ≤ 2.2 × N; a region of 300 alike
+narratives ≤ 1.5 × 300 unlike ones.  This is a measurement, never a test: it
+asserts nothing.  Timings on a shared machine vary; compare medians, and run it
+when the machine is quiet.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import importlib.util
 import io
 import os
 import pstats
+import resource
 import shutil
 import statistics
 import subprocess
@@ -47,9 +51,17 @@ from nianbao.engine import check_project
 from nianbao.project import DEPARTMENTS_FILE, load_project
 from nianbao.textio import UTF8_BOM, csv_text
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from baseline import BASELINE  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
 YEARS = tuple(range(2019, 2025))
 REGIONS = ("东城区", "西城区", "南湖区", "北山区", "临江区", "高新区", "经开区", "新城区")
+
+
+def region_names(count: int) -> tuple[str, ...]:
+    """``count`` region names: the eight above, then 第9区, 第10区 …"""
+    return (*REGIONS[:count], *(f"第{k}区" for k in range(len(REGIONS) + 1, count + 1)))
 
 
 def _sample_module():
@@ -61,17 +73,18 @@ def _sample_module():
     return module
 
 
-def generate(root: Path, n: int) -> int:
-    """Write about ``n`` department-years under ``root``; returns how many."""
+def generate(root: Path, n: int, regions: int = len(REGIONS)) -> int:
+    """Write about ``n`` department-years of ``regions`` regions under ``root``; returns how many."""
     sample = _sample_module()
+    names = region_names(regions)
     profiles = [d for d in sample.DEPARTMENTS if not d.zero]
     per_dept = len(YEARS)
     departments = -(-n // per_dept)
     rows, written = [], 0
     for i in range(departments):
-        region = REGIONS[i % len(REGIONS)]
-        base = profiles[(i // len(REGIONS)) % len(profiles)]
-        number = i // len(REGIONS) + 1
+        region = names[i % len(names)]
+        base = profiles[(i // len(names)) % len(profiles)]
+        number = i // len(names) + 1
         name = f"{region}第{number}{base.name.removeprefix(sample.REGION)}"
         dept = dataclasses.replace(base, id=f"d{i:05d}", name=name, short="本单位", first_year=YEARS[0])
         rows.append([dept.id, dept.name, region, dept.short, str(i + 1)])
@@ -119,34 +132,47 @@ def copying_project(root: Path, n: int, kind: str) -> None:
         builder.add(dept, 2021, values=values, narrative=own)
 
 
-def copying_case(n: int, repeat: int) -> None:
-    """S5 cost when a whole region shares one section, against a region that does not."""
-    times, counts = {}, {}
-    for kind in ("unlike", "alike", "near"):
-        with tempfile.TemporaryDirectory(prefix="nianbao-bench-s5-") as folder:
-            copying_project(Path(folder), n, kind)
-            project = load_project(Path(folder))
-            times[kind] = median_time(lambda project=project: check_project(project), repeat)
-            counts[kind] = sum(1 for f in check_project(project).findings if f.rule == "S5")
-    print(f"S5：一个地区 {n} 个部门、一个年度，check_project 本进程，取 {repeat} 次的中位数")
+def copying_case(n: int, repeat: int, ways: dict[str, dict[str, str]]) -> None:
+    """S5 cost when a whole region shares one section, against a region that does not,
+    today and now (each way in its own process, interleaved); wall and CPU seconds."""
     labels = {"unlike": "各不相同", "alike": "第一部分完全相同", "near": "第一部分仅部门名称不同"}
-    for kind, seconds in times.items():
-        print(f"  {seconds:8.3f} s  S5 {counts[kind]:>5} 项  ÷各不相同 {seconds / times['unlike']:5.2f}  {labels[kind]}")
+    times: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    counts: dict[tuple[str, str], int] = {}
+    with tempfile.TemporaryDirectory(prefix="nianbao-bench-s5-") as folder:
+        for kind in labels:
+            copying_project(Path(folder) / kind, n, kind)
+        for _ in range(repeat):
+            for kind in labels:
+                for way, env in ways.items():
+                    out = subprocess.run([sys.executable, __file__, "--time-engine", str(Path(folder) / kind)], env=env,
+                                         check=True, capture_output=True, text=True).stdout.split()
+                    times.setdefault((kind, way), []).append((float(out[0]), float(out[1])))
+                    counts[(kind, way)] = int(out[2])
+    print(f"S5：一个地区 {n} 个部门、一个年度，check_project（新进程中预热一次后计时，不含启动），取 {repeat} 次的中位数")
+    print(f"  {'':24} " + "  ".join(f"{way + ' 秒':>9} {'÷各不相同':>6} {'CPU 秒':>7} {'÷各不相同':>6} {'S5':>4}" for way in ways))
+    for kind, label in labels.items():
+        cells = []
+        for way in ways:
+            wall, cpu = (statistics.median(t[i] for t in times[(kind, way)]) for i in (0, 1))
+            base_wall, base_cpu = (statistics.median(t[i] for t in times[("unlike", way)]) for i in (0, 1))
+            cells.append(f"{wall:9.3f} {wall / base_wall:9.2f} {cpu:7.3f} {cpu / base_cpu:9.2f} {counts[(kind, way)]:4}")
+        print(f"  {label:24} " + "  ".join(cells))
     print("这是测量，不是测试：不做任何断言。")
+
+
+def time_engine(root: Path) -> None:
+    """(In a subprocess of either way.) One warm-up, then one timed in-process check:
+    wall seconds, CPU seconds and the S5 count."""
+    project = load_project(root)
+    check_project(project)
+    start, start_cpu = time.perf_counter(), time.process_time()
+    run = check_project(load_project(root))
+    seconds, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    print(f"{seconds:.4f} {cpu:.4f} {sum(1 for f in run.findings if f.rule == 'S5')}")
 
 
 def csv_files(root: Path) -> list[Path]:
     return sorted(root.rglob("*.csv"))
-
-
-def read_all_pandas(files) -> int:
-    import pandas as pd
-
-    cells = 0
-    for path in files:
-        frame = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
-        cells += frame.size
-    return cells
 
 
 BASELINE_SCRIPT = """
@@ -156,104 +182,133 @@ for line in open(sys.argv[1], encoding="utf-8"):
 """
 
 
-def median_time(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def nianbao_command() -> list[str]:
-    exe = shutil.which("nianbao")
-    return [exe] if exe else [sys.executable, "-m", "nianbao"]
+    # the interpreter's module, so that PYTHONPATH (today's or the working tree's sources) decides the code
+    return [sys.executable, "-m", "nianbao"]
+
+
+def identical_findings(ways: dict[str, dict[str, str]], projects: list[Path]) -> bool:
+    """``nianbao check --json`` and the console output of every way byte-identical, per project."""
+    same = True
+    for root in projects:
+        for extra in (["--json"], []):
+            outputs = {way: subprocess.run([*nianbao_command(), "check", "--project", str(root), *extra], env=env,
+                                           capture_output=True).stdout for way, env in ways.items()}
+            equal = len(set(outputs.values())) == 1
+            same &= equal
+            print(f"  {root.name or root} {' '.join(extra) or '（控制台）'}：{'相同' if equal else '不同'}"
+                  f"（{len(next(iter(outputs.values())))} 字节）")
+    return same
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_ways(ways, command_for, repeat: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Median wall and CPU seconds (the process and its workers) of each way's
+    command, run interleaved (today, now, today, now …)."""
+    times: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
+    for _ in range(repeat):
+        for way, env in ways.items():
+            start, start_cpu = time.perf_counter(), _children_cpu()
+            subprocess.run(command_for(way), env=env, stdout=subprocess.DEVNULL, check=False)
+            times.setdefault(way, []).append(time.perf_counter() - start)
+            cpu.setdefault(way, []).append(_children_cpu() - start_cpu)
+    return ({way: statistics.median(values) for way, values in times.items()},
+            {way: statistics.median(values) for way, values in cpu.items()})
+
+
+def province(root: Path, n: int, regions: int, ways, repeat: int) -> dict[str, float]:
+    """Generate a province and time pandas-only reading against each way's ``nianbao check``."""
+    start = time.perf_counter()
+    count = generate(root, n, regions)
+    files = csv_files(root)
+    size = sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
+    print(f"\n项目 {root}：{count} 份年度数据，{regions} 个地区，{len(files)} 个 CSV 文件，共 {size / 1e6:.1f} MB"
+          f"（生成用时 {time.perf_counter() - start:.1f} s）")
+    list_file = root / "csv-list.txt"
+    list_file.write_text("\n".join(map(str, files)) + "\n", encoding="utf-8")
+    pandas_way = {"pandas": {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}}
+    all_ways = {**pandas_way, **ways}
+
+    def command_for(way):
+        if way == "pandas":
+            return [sys.executable, "-c", BASELINE_SCRIPT, str(list_file)]
+        return [*nianbao_command(), "check", "--project", str(root)]
+
+    medians, cpu = time_ways(all_ways, command_for, repeat)
+    list_file.unlink()
+    baseline = medians["pandas"]
+    labels = {"pandas": "(a) pandas.read_csv 读取全部 CSV，新进程（含导入 pandas）",
+              **{way: f"(b) nianbao check，新进程，{way}" for way in ways}}
+    width = max(len(label) for label in labels.values())
+    print(f"{'':{width}}  {'秒':>8}  {'份/秒':>8}  {'÷(a)':>6}  {'CPU 秒':>8}  {'÷(a)':>6}")
+    for way, label in labels.items():
+        print(f"{label:{width}}  {medians[way]:8.3f}  {count / medians[way]:8.0f}  {medians[way] / baseline:6.2f}"
+              f"  {cpu[way]:8.3f}  {cpu[way] / cpu['pandas']:6.2f}")
+    return medians
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description="Time `nianbao check` against a pandas.read_csv baseline.")
+    parser = argparse.ArgumentParser(description="Time `nianbao check`, today's and now, against a pandas.read_csv baseline.")
     parser.add_argument("--n", type=int, default=2000, help="department-years to generate (default 2000)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is shown (default 3)")
-    parser.add_argument("--out", type=Path, help="project folder to (re)generate; default: a temporary folder, removed afterwards")
-    parser.add_argument("--keep", action="store_true", help="keep the generated data if --out is given and already filled")
-    parser.add_argument("--profile", action="store_true", help="cProfile one in-process check and print the top functions")
+    parser.add_argument("--regions", type=int, default=36, help="regions the departments are spread over (default 36)")
+    parser.add_argument("--linear", action="store_true", help="also a province of 2×N department-years, for the growth")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement; the median is shown (default 5)")
+    parser.add_argument("--out", type=Path, help="folder for the generated projects (default: a temporary folder, removed)")
+    parser.add_argument("--profile", action="store_true", help="cProfile one in-process check (now) and print the top functions")
     parser.add_argument("--copying", type=int, metavar="N", help="only the S5 case: N alike vs N unlike sections in one region")
+    parser.add_argument("--time-engine", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.time_engine:
+        time_engine(args.time_engine)
+        return 0
+    from baseline import ways as both_ways
+
+    ways = both_ways()
+    print(f"机器：{os.cpu_count()} 核，负载 {' '.join(f'{x:.2f}' for x in os.getloadavg())}；"
+          f"today = {BASELINE}，now = 工作区；每项取 {args.repeat} 次的中位数（交替运行）")
     if args.copying:
-        copying_case(args.copying, args.repeat)
+        copying_case(args.copying, args.repeat, ways)
         return 0
 
-    temp = None
-    if args.out:
-        root = args.out.resolve()
-        if root.exists() and not args.keep:
-            shutil.rmtree(root)
-        root.mkdir(parents=True, exist_ok=True)
-    else:
-        temp = tempfile.TemporaryDirectory(prefix="nianbao-bench-")
-        root = Path(temp.name)
+    temp = tempfile.TemporaryDirectory(prefix="nianbao-bench-") if args.out is None else None
+    folder = Path(temp.name) if temp else args.out.resolve()
     try:
-        start = time.perf_counter()
-        if args.keep and (root / DEPARTMENTS_FILE).exists():
-            count = len(load_project(root).submitted())
-        else:
-            count = generate(root, args.n)
-        gen_time = time.perf_counter() - start
-        files = csv_files(root)
-        size = sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
-        print(f"项目 {root}：{count} 份年度数据，{len(files)} 个 CSV 文件，共 {size / 1e6:.1f} MB（生成用时 {gen_time:.1f} s）")
-        print(f"机器：{os.cpu_count()} 核，负载 {' '.join(f'{x:.2f}' for x in os.getloadavg())}；每项取 {args.repeat} 次的中位数\n")
-
-        import pandas  # noqa: F401  (import cost is not part of the in-process baseline)
-
-        list_file = root.parent / f".{root.name}-csv-list.txt" if args.out else Path(temp.name + "-list.txt")
-        list_file.write_text("\n".join(map(str, files)) + "\n", encoding="utf-8")
-
-        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-        command = [*nianbao_command(), "check", "--project", str(root)]
-        exit_codes = []
-
-        def run_cli():
-            exit_codes.append(subprocess.run(command, stdout=subprocess.DEVNULL, env=env).returncode)
-
-        findings = []
-
-        def run_engine():
-            run = check_project(load_project(root))
-            findings.append(len(run.findings))
-
-        results = [
-            ("(a) pandas.read_csv，本进程", median_time(lambda: read_all_pandas(files), args.repeat)),
-            ("(a') pandas.read_csv，新进程（含导入 pandas）",
-             median_time(lambda: subprocess.run([sys.executable, "-c", BASELINE_SCRIPT, str(list_file)], check=True, env=env),
-                         args.repeat)),
-            ("(b) nianbao check，新进程", median_time(run_cli, args.repeat)),
-            ("(c) check_project，本进程", median_time(run_engine, args.repeat)),
-        ]
-        list_file.unlink(missing_ok=True)
-        baseline = results[0][1]
-        width = max(len(label) for label, _ in results)
-        print(f"{'':{width}}  {'秒':>8}  {'份/秒':>8}  {'÷(a)':>6}")
-        for label, seconds in results:
-            print(f"{label:{width}}  {seconds:8.3f}  {count / seconds:8.0f}  {seconds / baseline:6.2f}")
-        print(f"\nnianbao check 退出码：{sorted(set(exit_codes))}；发现问题 {findings[-1]} 项（合成数据，S5 等提示属正常）")
-        print("目标：≥ 1000 份/秒（issue 2）。这是测量，不是测试：不做任何断言。")
-
+        sizes = [args.n, 2 * args.n] if args.linear else [args.n]
+        results = {}
+        for n in sizes:
+            root = folder / f"province-{n}"
+            if root.exists():
+                shutil.rmtree(root)
+            results[n] = province(root, n, args.regions, ways, args.repeat)
+        if args.linear:
+            print(f"\n{2 * args.n} ÷ {args.n} 份年度数据的用时：" + "，".join(
+                f"{way} {results[2 * args.n][way] / results[args.n][way]:.2f}" for way in ways))
+        print("\n发现问题是否与 today 逐字节相同（--json 与控制台输出）：")
+        same = identical_findings(ways, [REPO, folder / f"province-{args.n}"])
+        print(f"findings identical: {'yes' if same else 'no'}")
         if args.profile:
-            profiler = cProfile.Profile()
-            profiler.enable()
-            check_project(load_project(root))
-            profiler.disable()
-            stream = io.StringIO()
-            pstats.Stats(profiler, stream=stream).sort_stats("cumulative").print_stats(30)
-            print(stream.getvalue())
-            stream = io.StringIO()
-            pstats.Stats(profiler, stream=stream).sort_stats("tottime").print_stats(20)
-            print(stream.getvalue())
+            profile(folder / f"province-{args.n}")
+        print(f"机器负载（结束时）：{' '.join(f'{x:.2f}' for x in os.getloadavg())}。这是测量，不是测试：不做任何断言。")
     finally:
         if temp is not None:
             temp.cleanup()
     return 0
+
+
+def profile(root: Path) -> None:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    check_project(load_project(root), jobs=1)
+    profiler.disable()
+    for order, count in (("cumulative", 30), ("tottime", 20)):
+        stream = io.StringIO()
+        pstats.Stats(profiler, stream=stream).sort_stats(order).print_stats(count)
+        print(stream.getvalue())
 
 
 if __name__ == "__main__":

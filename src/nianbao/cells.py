@@ -31,6 +31,17 @@ _SCIENTIFIC = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)[eE][+-]?\d+")
 _AMOUNT_LIMIT = Decimal(F.NUMBER_LIMIT)
 
 
+def plain_count(raw: str) -> int | None:
+    """The value of the usual cell - a plain count of at most nine ASCII digits
+    within the limit - or None when :func:`parse_number` must look closer
+    (a reader's fast path: most of a province's cells are such counts)."""
+    if raw.isascii() and raw.isdigit() and len(raw) <= 9:
+        value = int(raw)
+        if value <= F.NUMBER_LIMIT:
+            return value
+    return None
+
+
 def parse_number(raw: str, domain: str) -> tuple[Number, str | None]:
     """(value, problem); a problem means the value is unusable and read as 0.
 
@@ -38,9 +49,8 @@ def parse_number(raw: str, domain: str) -> tuple[Number, str | None]:
     value beyond ±NUMBER_LIMIT reaches int() or Decimal arithmetic."""
     if len(raw) > F.NUMBER_TEXT_LIMIT:
         return 0, f"过长（{len(raw)}个字符），不是有效数字，" + _DOMAIN_HINT[domain]
-    if domain != F.AMOUNT and raw.isascii() and raw.isdigit() and len(raw) <= 9:  # fast path: the usual plain count
-        value = int(raw)
-        return (value, None) if value <= F.NUMBER_LIMIT else (0, "超出范围，" + _DOMAIN_HINT[domain])
+    if domain != F.AMOUNT and (value := plain_count(raw)) is not None:  # fast path (beyond the limit: below)
+        return value, None
     if any(unicodedata.category(c) == "No" for c in raw):  # ②, ½, ³: NFKC would make digits of them
         return 0, "不是有效数字（请用普通数字），" + _DOMAIN_HINT[domain]
     text = unicodedata.normalize("NFKC", strip_invisible(raw)).strip().replace(" ", "")

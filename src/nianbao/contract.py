@@ -10,7 +10,6 @@ so that the rules can still report everything else in the same run.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -20,9 +19,9 @@ from . import personal
 # The cells, the narrative and the waivers are read in their own modules; the
 # names callers used to import from here are re-exported (PLACEHOLDERS,
 # parse_number, NARRATIVE_MAX_BYTES, WAIVERS_HEADER, WAIVABLE_TABLES, …).
-from .cells import GROUPED, PLACEHOLDERS, Number, parse_number  # noqa: F401
+from .cells import GROUPED, PLACEHOLDERS, Number, parse_number, plain_count  # noqa: F401
 from .findings import Finding
-from .folders import KNOWN_FILES
+from .folders import KNOWN_FILES, FolderListing
 from .narrative_reader import NARRATIVE_MAX_BYTES, NarrativeReading  # noqa: F401
 from .project import Department, Project
 from .rules import FIGURE_RULE_TABLES, constraints, finding
@@ -127,6 +126,7 @@ class _Reader(NarrativeReading, WaiverReading):
         self.folder = folder
         self.sub = Submission(department, year, fmt, project.relative(folder))
         self.encoding_note: str | None = None  # of the file being read
+        self.listing = FolderListing(project.root, folder)
 
     # -- findings -----------------------------------------------------------
     def finding(self, rule, message, *, table=None, row=None, column=None, expected=None, actual=None, file=None, line=None):
@@ -138,8 +138,11 @@ class _Reader(NarrativeReading, WaiverReading):
     def rel(self, name: str) -> str:
         return f"{self.sub.folder}/{name}"
 
+    def exists(self, name: str) -> bool:
+        return self.listing.exists(name)
+
     def readable(self, path, rel: str, table: str | None) -> bool:
-        if self.project.is_inside(path):
+        if self.listing.inside(path):
             return True
         self.finding("INPUT", linked_file_message(rel), table=table, file=rel)
         return False
@@ -161,10 +164,9 @@ class _Reader(NarrativeReading, WaiverReading):
 
     def report_stray_files(self):
         """Files the contract does not name are listed once, never read or published."""
-        try:
-            names = sorted(entry.name for entry in os.scandir(self.folder))
-        except OSError:
+        if self.listing.names is None:
             return
+        names = sorted(self.listing.names)
         stray = [name for name in names if name not in KNOWN_FILES]
         if stray:
             shown = "、".join(stray[:10]) + (f" 等 {len(stray)} 个" if len(stray) > 10 else "")
@@ -178,7 +180,7 @@ class _Reader(NarrativeReading, WaiverReading):
     def open_csv(self, table: str | None, name: str, *, required: bool = True) -> tuple[str, list, list] | None:
         rel = self.rel(name)
         path = self.folder / name
-        if not path.exists() and not required:
+        if not required and not self.exists(name):
             return None
         if not self.readable(path, rel, table):
             return None
@@ -275,6 +277,9 @@ class _Reader(NarrativeReading, WaiverReading):
         return False
 
     def store(self, table, rel, line, row_label, column, raw, domain):
+        if domain != F.AMOUNT and (count := plain_count(raw)) is not None:
+            self.sub.values[(table, row_label, column)] = count
+            return
         value, problem = parse_number(raw, domain)
         key = (table, row_label, column)
         self.sub.values[key] = value
@@ -487,7 +492,7 @@ def read_submission(project: Project, dept_id: str, year: int, *, tables_optiona
     reader = _Reader(project, project.departments[dept_id], year, fmt)
     for table, read in ((F.DISCLOSURE, reader.read_disclosure), (F.APPLICATIONS, reader.read_applications),
                         (F.REVIEW, reader.read_review), (F.FEES, reader.read_fees)):
-        if not tables_optional or (reader.folder / F.TABLE_FILES[table]).exists():
+        if not tables_optional or reader.exists(F.TABLE_FILES[table]):
             read()
     reader.read_narrative()
     reader.read_waivers()

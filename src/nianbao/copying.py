@@ -23,6 +23,9 @@ _MIN_COPY_CHARS = 40  # short standard sentences ("本年度无其他需要报�
 # shingles (after dropping punctuation and spaces), at least 0.8.
 _OTHER_DEPARTMENT_JACCARD = 0.8
 _SHINGLE = 6
+# Up to this many distinct texts, a group's pairs are all compared (a typical
+# region of a dozen departments); beyond it the prefix filter pays.
+_SMALL_GROUP = 32
 _PUNCT_SPACE = re.compile(r"[\s，。；：、,.;:！？!?“”\"'（）()#*>\-]+")
 
 
@@ -31,7 +34,7 @@ def _comparable(text: str) -> str:
 
 
 def _shingles(text: str) -> frozenset[str]:
-    return frozenset(text[i : i + _SHINGLE] for i in range(max(1, len(text) - _SHINGLE + 1)))
+    return frozenset({text[i : i + _SHINGLE] for i in range(max(1, len(text) - _SHINGLE + 1))})
 
 
 class SectionTexts:
@@ -45,7 +48,6 @@ class SectionTexts:
         self._text: dict[tuple[int, str], str] = {}
         self._shingles: dict[tuple[int, str], frozenset[str]] = {}
         self._pairs: dict[tuple[str, int, int], bool] = {}
-        self._groups: dict[tuple, set[tuple[int, int]]] = {}
         self._similar: dict[tuple, dict[int, tuple[Submission, ...]]] = {}
 
     def text(self, sub: Submission, heading: str) -> str:
@@ -65,21 +67,14 @@ class SectionTexts:
         low, high = sorted((id(a), id(b)))
         key = (heading, low, high)
         if key not in self._pairs:
-            mine, theirs = self.shingles(a, heading), self.shingles(b, heading)
-            small, large = sorted((len(mine), len(theirs)))
-            # Jaccard ≤ |small| / |large|: most pairs are decided without intersecting.
-            if small < _OTHER_DEPARTMENT_JACCARD * large:
-                self._pairs[key] = False
-            else:
-                common = len(mine & theirs)
-                self._pairs[key] = common / (len(mine) + len(theirs) - common) >= _OTHER_DEPARTMENT_JACCARD
+            self._pairs[key] = _alike(self.shingles(a, heading), self.shingles(b, heading))
         return self._pairs[key]
 
     def similar(self, heading: str, group: list[Submission]) -> dict[int, tuple[Submission, ...]]:
         """id of a member of ``group`` whose section is alike another's → the alike
-        members *including itself*, in department order (members of one class share
-        the tuple: a region of n alike sections costs O(n), not n lists of n − 1).
-        Computed once per group and heading.
+        members *including itself*, in department order.  Computed once per group
+        and heading; members with the same alike members share one tuple (a region
+        of n alike sections costs O(n) tuples, not n lists of n − 1).
 
         Members with the same comparable text form one class and only one of them
         is compared (identical sections are alike by definition): 300 departments
@@ -90,46 +85,64 @@ class SectionTexts:
             for sub in group:
                 if len(self.text(sub, heading)) >= _MIN_COPY_CHARS:
                     classes.setdefault(self.text(sub, heading), []).append(sub)
-            by_id = {id(members[0]): members for members in classes.values()}
-            alike_classes: dict[int, list[list[Submission]]] = {ident: [] for ident in by_id}
-            for a, b in self.candidates(heading, [members[0] for members in by_id.values()]):
-                if self.alike(by_id[a][0], by_id[b][0], heading):
-                    alike_classes[a].append(by_id[b])
-                    alike_classes[b].append(by_id[a])
+            members = list(classes.values())
+            linked: list[list[int]] = [[] for _ in members]
+            for i, j in self.alike_pairs(heading, [cls[0] for cls in members]):
+                linked[i].append(j)
+                linked[j].append(i)
             result: dict[int, tuple[Submission, ...]] = {}
-            for ident, members in by_id.items():
-                if len(members) == 1 and not alike_classes[ident]:
+            shared: dict[frozenset[int], tuple[Submission, ...]] = {}
+            for i, cls in enumerate(members):
+                if len(cls) == 1 and not linked[i]:
                     continue
-                everyone = members + [peer for cls in alike_classes[ident] for peer in cls]
-                shared = tuple(sorted(everyone, key=lambda peer: peer.department.id))
-                result.update((id(sub), shared) for sub in members)
+                closed = frozenset((i, *linked[i]))
+                if closed not in shared:
+                    everyone = [peer for j in sorted(closed) for peer in members[j]]
+                    shared[closed] = tuple(sorted(everyone, key=lambda peer: peer.department.id))
+                result.update((id(sub), shared[closed]) for sub in cls)
             self._similar[key] = result
         return self._similar[key]
 
-    def candidates(self, heading: str, group: list[Submission]) -> set[tuple[int, int]]:
-        """The pairs of ``group`` (as sorted id pairs) that *may* be alike: an exact
-        filter (prefix filtering, as in all-pairs similarity joins).  Order each
-        section's shingles rarest-first within the group; two sets with Jaccard ≥ t
-        share a shingle within their first ``n − ⌈t·n⌉ + 1``.  Computed once per
-        group (a region's departments in one year)."""
-        key = (heading, frozenset(map(id, group)))
-        if key not in self._groups:
-            sets = [(id(s), self.shingles(s, heading)) for s in group if len(self.text(s, heading)) >= _MIN_COPY_CHARS]
-            frequency = Counter(chain.from_iterable(shingles for _, shingles in sets))
-            rank = {token: i for i, (token, _) in enumerate(sorted(frequency.items(), key=itemgetter(1, 0)))}
-            index: dict[str, list[int]] = {}
-            pairs: set[tuple[int, int]] = set()
-            for ident, shingles in sets:
-                ordered = sorted(shingles, key=rank.__getitem__)
-                size = len(ordered)
-                # 1e-9: never a shorter prefix through float rounding (longer is always safe)
-                prefix = size - math.ceil(_OTHER_DEPARTMENT_JACCARD * size - 1e-9) + 1
-                for token in ordered[:prefix]:
-                    bucket = index.setdefault(token, [])
-                    pairs.update((min(ident, other), max(ident, other)) for other in bucket)
-                    bucket.append(ident)
-            self._groups[key] = pairs
-        return self._groups[key]
+    def alike_pairs(self, heading: str, reps: list[Submission]) -> list[tuple[int, int]]:
+        """The pairs (j, i), j < i, of ``reps`` (distinct texts of one group) whose
+        sections are alike.  A small group compares every pair.  A big one compares
+        only the pairs an exact filter lets through (prefix filtering, as in
+        all-pairs similarity joins): order each section's shingles rarest-first
+        within the group; two sets with Jaccard ≥ t share a shingle within their
+        first ``n − ⌈t·n⌉ + 1``.  Each section's candidates are collected as a set
+        of earlier sections (set updates, not a tuple per pair: near-identical
+        texts make every pair a candidate) and compared on the spot."""
+        sets = [self.shingles(sub, heading) for sub in reps]
+        found = []
+        if len(sets) <= _SMALL_GROUP:
+            for i, mine in enumerate(sets):
+                found += [(j, i) for j in range(i) if _alike(sets[j], mine)]
+            return found
+        frequency = Counter(chain.from_iterable(sets))
+        rank = {token: r for r, (token, _) in enumerate(sorted(frequency.items(), key=itemgetter(1, 0)))}
+        index: dict[str, list[int]] = {}
+        for i, mine in enumerate(sets):
+            ordered = sorted(mine, key=rank.__getitem__)
+            size = len(ordered)
+            # 1e-9: never a shorter prefix through float rounding (longer is always safe)
+            prefix = size - math.ceil(_OTHER_DEPARTMENT_JACCARD * size - 1e-9) + 1
+            candidates: set[int] = set()
+            for token in ordered[:prefix]:
+                bucket = index.setdefault(token, [])
+                candidates.update(bucket)
+                bucket.append(i)
+            found += [(j, i) for j in sorted(candidates) if _alike(sets[j], mine)]
+        return found
+
+
+def _alike(mine: frozenset[str], theirs: frozenset[str]) -> bool:
+    """Jaccard of two shingle sets ≥ the threshold."""
+    small, large = sorted((len(mine), len(theirs)))
+    # Jaccard ≤ |small| / |large|: most pairs are decided without intersecting.
+    if small < _OTHER_DEPARTMENT_JACCARD * large:
+        return False
+    common = len(mine & theirs)
+    return common / (len(mine) + len(theirs) - common) >= _OTHER_DEPARTMENT_JACCARD
 
 
 _NAMED_PEERS = 5  # a finding names this many similar peers and counts the rest

@@ -10,9 +10,13 @@ project for; no pandas, no kernel, so ``nianbao check`` stays fast.
 from __future__ import annotations
 
 import gc
+import multiprocessing
+import os
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache, partial
+from itertools import repeat
 
 from . import formats as F
 from .contract import WAIVERS_FILE, Submission, read_submission
@@ -38,11 +42,12 @@ _HOLDS = {
 
 @dataclass(frozen=True)
 class _Compiled:
-    """A constraint with its cells as plain dict keys, for evaluation in a loop."""
+    """A constraint with its cells as plain dict keys, for evaluation in a loop:
+    each side as (this year's added, subtracted, last year's added, subtracted)."""
 
     constraint: Constraint
-    lhs: tuple  # (sign, year offset, (table, row, column))
-    rhs: tuple
+    lhs: tuple[tuple, tuple, tuple, tuple]
+    rhs: tuple[tuple, tuple, tuple, tuple]
     tables: frozenset  # this year's tables it reads (a file that could not be read skips it)
     last_year: tuple  # last year's cells it reads
 
@@ -50,7 +55,8 @@ class _Compiled:
 @cache
 def _compiled(fmt: F.Format) -> tuple[_Compiled, ...]:
     def terms(side):
-        return tuple((sign, cell.year, (cell.table, cell.row, cell.column)) for sign, cell in side)
+        return tuple(tuple((cell.table, cell.row, cell.column) for sign, cell in side if (sign, cell.year) == kind)
+                     for kind in ((1, 0), (-1, 0), (1, LAST_YEAR), (-1, LAST_YEAR)))
 
     out = []
     for c in constraints(fmt):
@@ -79,8 +85,15 @@ def _available(compiled: _Compiled, sub: Submission, previous: Submission | None
     return True
 
 
-def _total(terms, values, last_values) -> int:
-    return sum(sign * (values if year == 0 else last_values).get(key, 0) for sign, year, key in terms)
+_ZERO = repeat(0)  # the default of every dict.get below (map stops at the keys' end)
+
+
+def _total(side, values, last_values) -> int:
+    added, subtracted, last_added, last_subtracted = side
+    total = sum(map(values.get, added, _ZERO)) - sum(map(values.get, subtracted, _ZERO))
+    if last_added or last_subtracted:
+        total += sum(map(last_values.get, last_added, _ZERO)) - sum(map(last_values.get, last_subtracted, _ZERO))
+    return total
 
 
 def _message(c: Constraint, actual, expected, sub: Submission) -> str:
@@ -179,10 +192,10 @@ class CheckRun:
 
 
 class _Cache:
-    def __init__(self, project: Project):
+    def __init__(self, project: Project, submitted=None):
         self.project = project
         self.loaded: dict[tuple[int, str], Submission | None] = {}
-        self.available = set(project.submitted())
+        self.available = set(project.submitted() if submitted is None else submitted)
         self.own: dict[tuple[int, str], list[Finding]] = {}
 
     def get(self, year: int, dept: str) -> Submission | None:
@@ -210,29 +223,67 @@ def read_years(project: Project, dept: str, years) -> list[Submission]:
     return [sub for year in years if (sub := cache.get(year, dept)) is not None]
 
 
-def check_project(project: Project, years=None, departments=None) -> CheckRun:
-    """Check the selected department-years (all by default) of a project."""
+# A project smaller than this is checked in one process: forking and merging
+# cost more than a second core saves (about 0.1 s against some 300 department-years
+# per second and core).
+PARALLEL_MIN = 400
+
+
+def check_project(project: Project, years=None, departments=None, *, jobs: int | None = None) -> CheckRun:
+    """Check the selected department-years (all by default) of a project.
+
+    ``jobs``: processes to spread the regions over (default: the usable cores,
+    for a project of at least :data:`PARALLEL_MIN` department-years; 1 = this
+    process only).  The findings are the same either way, in the same order."""
     # Everything allocated here lives until the run ends: cyclic garbage
     # collection would only walk it again and again (about a tenth of the time).
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _check_project(project, years, departments)
+        return _check_project(project, years, departments, jobs)
     finally:
         if enabled:
             gc.enable()
 
 
-def _check_project(project: Project, years, departments) -> CheckRun:
+def _usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _check_project(project: Project, years, departments, jobs: int | None) -> CheckRun:
     years = set(years) if years else set(project.years())
     departments = set(departments) if departments else set(project.departments)
-    cache = _Cache(project)
-    texts = SectionTexts()
-    selected = [(y, d) for y, d in project.submitted() if y in years and d in departments]
+    submitted = project.submitted()
+    selected = [(y, d) for y, d in submitted if y in years and d in departments]
+    if jobs is None:
+        jobs = _usable_cores() if len(selected) >= PARALLEL_MIN else 1
+    shares = _region_shares(project, selected, jobs) if jobs > 1 and _can_fork() else []
+    if len(shares) > 1:
+        by_key, loaded = _check_in_processes(project, submitted, shares)
+    else:
+        by_key, loaded = _check_selected(project, submitted, selected)
     findings = [f for f in project.findings if f.year is None or (f.year in years)]
+    for key in selected:
+        findings += by_key[key]
+    findings += missing_submissions(project, sorted(years), departments)
+    order = {d.id: i for i, d in enumerate(project.ordered_departments())}
+    findings.sort(key=lambda f: (f.year or 0, order.get(f.department or "", -1)))
+    return CheckRun(selected, findings, loaded)
+
+
+def _check_selected(project: Project, submitted: list[tuple[int, str]], selected: list[tuple[int, str]]):
+    """The findings of each of ``selected`` (a whole region's department-years, or
+    several regions': S5 compares a department with its region's peers), and the
+    submissions read on the way."""
+    cache = _Cache(project, submitted)
+    texts = SectionTexts()
     region_members: dict[tuple[int, str], list[str]] = {}
-    for y, d in project.submitted():
+    for y, d in submitted:
         region_members.setdefault((y, project.departments[d].region), []).append(d)
+    by_key: dict[tuple[int, str], list[Finding]] = {}
     for year, dept in selected:
         sub = cache.get(year, dept)
         assert sub is not None, "a selected department-year was submitted"
@@ -245,8 +296,65 @@ def _check_project(project: Project, years, departments) -> CheckRun:
         reconcile = None
         if is_government(project, dept):
             reconcile = partial(reconcile_cross_year, project, sub, cache.get, cache.own_findings)
-        findings += check_submission(sub, previous, [p for p in peers if p is not None], texts, reconcile)
-    findings += missing_submissions(project, sorted(years), departments)
-    order = {d.id: i for i, d in enumerate(project.ordered_departments())}
-    findings.sort(key=lambda f: (f.year or 0, order.get(f.department or "", -1)))
-    return CheckRun(selected, findings, {k: v for k, v in cache.loaded.items() if v is not None})
+        by_key[(year, dept)] = check_submission(sub, previous, [p for p in peers if p is not None], texts, reconcile)
+    return by_key, {k: v for k, v in cache.loaded.items() if v is not None}
+
+
+# ---------------------------------------------------------------------------
+# The same run over several processes
+# ---------------------------------------------------------------------------
+
+
+def _can_fork() -> bool:
+    # Workers inherit the loaded project by fork; elsewhere (Windows, macOS'
+    # default) one process checks everything, and so does a pool's worker (a
+    # daemon process may not have children) or a process running other threads
+    # (a kernel client's, a cluster client's: a lock one of them holds at the
+    # fork would stay locked in the child).
+    return ("fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
+            and threading.active_count() == 1)
+
+
+def _region_shares(project: Project, selected, jobs: int) -> list[list[tuple[int, str]]]:
+    """``selected`` in at most ``jobs`` shares of whole regions, of about equal
+    size (largest region first onto the smallest share: deterministic)."""
+    regions: dict[str, list[tuple[int, str]]] = {}
+    for key in selected:
+        regions.setdefault(project.departments[key[1]].region, []).append(key)
+    shares: list[list[tuple[int, str]]] = [[] for _ in range(min(jobs, len(regions)))]
+    for name in sorted(regions, key=lambda r: (-len(regions[r]), r)):
+        min(shares, key=len).extend(regions[name])
+    return shares
+
+
+# the project and its submitted department-years a forked worker checks
+_FORKED: tuple[Project, list[tuple[int, str]]] | None = None
+
+
+def _check_share(share: list[tuple[int, str]]):
+    assert _FORKED is not None
+    gc.disable()
+    project, submitted = _FORKED
+    return _check_selected(project, submitted, share)
+
+
+def _check_in_processes(project: Project, submitted, shares):
+    """The first share checked here, each other by a forked worker meanwhile; the
+    findings merged by key (so in the serial run's order whatever the share) and
+    the submissions, including those read twice (a government's bodies), taken
+    from the first share that read them."""
+    global _FORKED
+    _FORKED = (project, submitted)
+    try:
+        with multiprocessing.get_context("fork").Pool(len(shares) - 1) as pool:
+            others = pool.map_async(_check_share, shares[1:], chunksize=1)
+            results = [_check_selected(project, submitted, shares[0]), *others.get()]
+    finally:
+        _FORKED = None
+    by_key: dict[tuple[int, str], list[Finding]] = {}
+    loaded: dict[tuple[int, str], Submission] = {}
+    for found, subs in results:
+        by_key.update(found)
+        for key, sub in subs.items():
+            loaded.setdefault(key, sub)
+    return by_key, loaded
