@@ -1,11 +1,19 @@
 """Which files a report reads: the inputs its provenance hash and the batch's
 skip decision are computed from.
 
-A report reads its department's data folders up to its year (this year's tables,
-last year's for the checks, all of them for the trend chart), the department
-list and the settings files (a government's report: also governments.csv and its
-bodies' folders up to its year, so that a member's change reruns it), and - in draft mode, whose validation panel shows
-rule S5 - the narratives of the other departments of its region that year.
+Two sets, because a report's page is a function of its own files and of its
+findings (the rule engine's verdict), and the findings read more than the page:
+
+- :meth:`InputIndex.report` - what the page shows: its department-year's folder,
+  the tables (figures) of the department's earlier years (the trend chart, last
+  year's comparison), the department list and the settings files; a
+  government's report also governments.csv and its bodies' folders up to its
+  year (its member table and sums).  Its provenance hash covers these.
+- :meth:`InputIndex.findings` - what its findings read besides: every file of
+  the department's earlier years (last year's narrative for S5, last year's
+  figures for the cross-year rules) and the narratives of the other departments
+  of its region that year (S5).  A change there reruns a report only when its
+  findings change (build/plan.py keys it on their digest).
 
 Listing is done with ``os.scandir`` and cached per folder, because a no-change
 build asks this of every department-year of a province.
@@ -71,19 +79,33 @@ class InputIndex:
         return files
 
     def report(self, department: str, year: int, mode: str) -> list[str]:
-        """Every file whose content can change this report, project-relative, in a stable order."""
+        """Every file whose content the page shows (besides its findings),
+        project-relative, in a stable order.  ``mode`` does not change it: kept
+        for the callers that name it."""
         files = list(self._fixed)
         own = self.folder(f"data/{year}/{department}")
         local_settings = f"data/{year}/{department}/{REPORT_FILE}"
         if local_settings in own:
             files.append(local_settings)
         for y in self.years:
-            if y <= year:
-                files += [rel for rel in self.folder(f"data/{y}/{department}") if rel != local_settings]
+            if y < year:
+                files += [rel for rel in self.folder(f"data/{y}/{department}") if rel.endswith(_FIGURES)]
+        files += [rel for rel in own if rel != local_settings]
         if self.project.departments[department].members is not None:
             files += self.government(department, year)
-        if mode == "draft":
-            mine = f"data/{year}/{department}/"
-            region = self.project.departments[department].region
-            files += [rel for rel in self.peers(region, year) if not rel.startswith(mine)]
         return files
+
+    def findings(self, department: str, year: int) -> list[str]:
+        """The files the report's findings read beyond :meth:`report`'s (see the module's note)."""
+        files = []
+        for y in self.years:
+            if y < year:
+                files += [rel for rel in self.folder(f"data/{y}/{department}") if not rel.endswith(_FIGURES)]
+        mine = f"data/{year}/{department}/"
+        region = self.project.departments[department].region
+        files += [rel for rel in self.peers(region, year) if not rel.startswith(mine)]
+        return files
+
+
+# The files of a department-year that hold figures (what earlier years show on a page).
+_FIGURES = tuple("/" + name for table, name in F.TABLE_FILES.items() if table != F.NARRATIVE)

@@ -15,7 +15,7 @@ from .. import paths
 from ..project import Project
 from ..textio import write_atomic
 from .hashing import CACHE_FILE, HashCache
-from .plan import Job, Planned, attach_findings, hold_history, plan, withhold_errors
+from .plan import FINDINGS_MEMO, FindingsMemo, Job, Planned, attach_findings, hold_history, plan, withhold_errors
 from .records import read_sums
 from .runner import RunResult
 
@@ -56,14 +56,15 @@ def build(project: Project, *, years=None, departments=None, mode="draft", jobs=
     department-years too (see :func:`.plan.hold_history`).  ``order`` (tests) reorders the runs: a
     callable taking and returning the list of jobs."""
     cache = HashCache(project.root / CACHE_FILE)
+    memo = FindingsMemo(project.root / FINDINGS_MEMO)
     # No notebook named: each department's own (notebooks/departments/<id>.ipynb), else the project's.
     own_notebooks, notebook = notebook is None, notebook or project_notebook(project)
     planned = plan(project, years, departments, mode, force=force, notebook=notebook,
                    publication_date=publication_date, kinds=kinds, timeout=timeout, cache=cache, kernel=kernel,
-                   own_notebooks=own_notebooks)
+                   own_notebooks=own_notebooks, memo=memo)
     if mode == "publish" and not include_imported:
         hold_history(project, planned)
-    attach_findings(project, planned)
+    attach_findings(project, planned, memo)
     if mode == "publish":
         withhold_errors(planned)
     result = BuildResult(planned, [], project.missing(years, departments))
@@ -92,6 +93,7 @@ def build(project: Project, *, years=None, departments=None, mode="draft", jobs=
     if progress:
         progress.finish()
     cache.save()
+    memo.save()
     return result
 
 
@@ -138,7 +140,9 @@ def site_fingerprint(project: Project, result: BuildResult, mode: str) -> bool:
 
     state = {
         "mode": mode,
-        "reports": sorted([p.year, p.department, final(p), p.job.inputs if p.job else None] for p in result.planned),
+        # With the findings key: what the checks pages and the district pages may read.
+        "reports": sorted([p.year, p.department, final(p), p.job.inputs if p.job else None, p.findings_key]
+                          for p in result.planned),
         "missing": sorted(result.missing),
         # The draft site carries the district pages: a changed district notebook renders them again.
         "district": file_digest(project.root / paths.DISTRICT_NOTEBOOK) if mode == "draft" else None,

@@ -1,0 +1,170 @@
+"""Small change, small rebuild: a report is keyed on the files its page shows and
+on the digest of its own findings (build/plan.py, inputs.py), so an edit reruns
+only the reports whose page changes - and still every one whose page does.
+
+Two departments of one region × two years, built once per module (real kernels,
+HTML only); each test edits a copy and builds again in-process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import TWO_DEPARTMENTS
+from nianbao import formats as F
+from nianbao.build import CACHE_FILE, HashCache, build, executor_for, plan
+from nianbao.build.plan import FINDINGS_MEMO, REASONS, FindingsMemo, attach_findings
+from nianbao.testing import ProjectBuilder
+
+REPO = Path(__file__).resolve().parents[1]
+REPORTS = [(2023, "alpha"), (2023, "beta"), (2024, "alpha"), (2024, "beta")]
+OVERVIEW = F.SECTION_HEADINGS[0]
+
+
+def make_project(root: Path) -> ProjectBuilder:
+    b = ProjectBuilder(root, TWO_DEPARTMENTS)
+    for year in (2023, 2024):
+        for dept in ("alpha", "beta"):
+            b.add(dept, year, size=10)
+    (root / "notebooks").mkdir()
+    shutil.copy(REPO / "notebooks" / "annual_report.ipynb", root / "notebooks")
+    return b
+
+
+def rebuild(root: Path, **kwargs):
+    """A build in this process; {(year, dept): reasons} of the reports it ran."""
+    result = build(ProjectBuilder(root, TWO_DEPARTMENTS).project(), kinds=("html",),
+                   executor=executor_for(in_process=True), **kwargs)
+    assert result.ok, [r.failure for r in result.failed]
+    return {(p.year, p.department): p.reasons for p in result.planned if p.action == "run"}
+
+
+def page(root: Path, year: int, dept: str) -> bytes:
+    return (root / "outputs" / "draft" / str(year) / dept / "report.html").read_bytes()
+
+
+def narrative(root: Path, year: int, dept: str) -> Path:
+    return root / "data" / str(year) / dept / F.TABLE_FILES[F.NARRATIVE]
+
+
+def add_sentence(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("## " + F.SECTION_HEADINGS[4], "本年度还完善了公开目录。\n\n## " + F.SECTION_HEADINGS[4]),
+                    encoding="utf-8")
+
+
+def s5(root: Path, year: int, dept: str) -> list[dict]:
+    checks = json.loads((root / "outputs" / "draft" / str(year) / dept / "checks.json").read_text(encoding="utf-8"))
+    return [f for f in checks["findings"] if f["rule"] == "S5"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("rebuild") / "project"
+    make_project(root)
+    assert set(rebuild(root)) == set(REPORTS)
+    return root
+
+
+@pytest.fixture
+def project(built, tmp_path):
+    root = tmp_path / "project"
+    shutil.copytree(built, root)
+    (root / CACHE_FILE).unlink()  # its paths are the module's copy's (a real move would rehash too)
+    return root
+
+
+@pytest.mark.kernel
+def test_a_sentence_in_one_narrative_reruns_only_that_report_and_every_page_is_as_a_full_build_makes_it(project, tmp_path):
+    add_sentence(narrative(project, 2023, "alpha"))
+    assert rebuild(project) == {(2023, "alpha"): [REASONS["data"]]}  # not its peer, not its next year
+    assert rebuild(project) == {}
+
+    # Correctness: the pages left alone are the ones a full build makes from the same data.
+    fresh = tmp_path / "fresh"
+    shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("outputs"))
+    rebuild(fresh, force=True)
+    for year, dept in REPORTS:
+        assert page(project, year, dept) == page(fresh, year, dept), (year, dept)
+
+
+@pytest.mark.kernel
+def test_a_narrative_that_makes_a_peers_findings_change_reruns_the_peer(project):
+    # alpha's section 一 becomes beta's: S5 (copying) fires for both.
+    beta = narrative(project, 2024, "beta").read_text(encoding="utf-8")
+    alpha = narrative(project, 2024, "alpha").read_text(encoding="utf-8")
+    ours, theirs = (text.split("## " + F.SECTION_HEADINGS[4])[0] for text in (alpha, beta))
+    narrative(project, 2024, "alpha").write_text(alpha.replace(ours, theirs), encoding="utf-8")
+    before = page(project, 2024, "beta")
+
+    assert rebuild(project) == {(2024, "alpha"): [REASONS["data"]], (2024, "beta"): [REASONS["findings"]]}
+    assert s5(project, 2024, "alpha") and s5(project, 2024, "beta")
+    assert page(project, 2024, "beta") != before and "内容雷同" in page(project, 2024, "beta").decode("utf-8")
+
+    # And back: the finding goes, the peer reruns again.
+    narrative(project, 2024, "alpha").write_text(alpha, encoding="utf-8")
+    assert rebuild(project) == {(2024, "alpha"): [REASONS["data"]], (2024, "beta"): [REASONS["findings"]]}
+    assert page(project, 2024, "beta") == before
+
+
+@pytest.mark.kernel
+def test_next_years_report_reruns_when_a_figure_it_charts_changes(project):
+    b = ProjectBuilder(project, TWO_DEPARTMENTS)
+    # A figure of alpha's 2023 disclosure table (shown in 2024's trend and comparison).
+    path = b.path("alpha", 2023, F.DISCLOSURE)
+    header, rows = b.read_rows(path)
+    row = next(r for r in rows if r[-1].strip().isdigit())
+    row[-1] = str(int(row[-1]) + 1)
+    b.write_rows(path, header, rows)
+
+    reran = rebuild(project)
+    assert reran[(2024, "alpha")] == [REASONS["data"]]
+    assert (2023, "beta") not in reran and (2024, "beta") not in reran
+
+
+def test_an_unchanged_findings_key_needs_no_rule_engine_and_a_changed_one_checks_only_its_reports(tmp_path, monkeypatch):
+    """In-process, no kernel: a plan over recorded manifests as a build leaves them."""
+    import nianbao.engine
+    from nianbao.build.plan import findings_digest
+
+    b = make_project(tmp_path)
+    project = b.project()
+    notebook = tmp_path / "notebooks" / "annual_report.ipynb"
+    cache, memo = HashCache(tmp_path / CACHE_FILE), FindingsMemo(tmp_path / FINDINGS_MEMO)
+
+    def planned():
+        return plan(project, None, None, "draft", notebook=notebook, cache=cache, memo=memo)
+
+    first = planned()
+    attach_findings(project, first, memo)
+    for p in first:  # what install_output records after a good run
+        record = tmp_path / "outputs" / "draft" / str(p.year) / p.department
+        record.mkdir(parents=True)
+        (record / "report.html").write_text("页", encoding="utf-8")
+        sums = f"{hashlib.sha256('页'.encode()).hexdigest()}  draft/{p.year}/{p.department}/report.html\n"
+        (record / "SHA256SUMS").write_text(sums, encoding="utf-8")
+        manifest = {"status": "ok", "inputs": p.job.inputs, "findings": findings_digest(p.job.findings)}
+        (record / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    memo.save()
+    memo = FindingsMemo(tmp_path / FINDINGS_MEMO)
+
+    checked = []
+    real = nianbao.engine.check_project
+    monkeypatch.setattr(nianbao.engine, "check_project",
+                        lambda project, years, departments: checked.append((years, departments)) or real(project, years, departments))
+    again = planned()
+    attach_findings(project, again, memo)
+    assert [p.action for p in again] == ["skip"] * 4 and checked == []
+
+    add_sentence(narrative(tmp_path, 2023, "alpha"))
+    again = planned()
+    attach_findings(project, again, memo)
+    # Its peer's and its next year's findings read the narrative: checked, unchanged, skipped.
+    assert {(p.year, p.department): p.action for p in again} == {
+        (2023, "alpha"): "run", (2023, "beta"): "skip", (2024, "alpha"): "skip", (2024, "beta"): "skip"}
+    assert checked == [({2023, 2024}, {"alpha", "beta"})]
