@@ -35,6 +35,9 @@ class InputIndex:
         self._real_root = os.path.realpath(self.root)
         self.years = project.years()
         self._folders: dict[str, list[str]] = {}
+        # Each folder listed, with its (size, mtime_ns) just before (None: absent): a
+        # file added or removed since changes it (build/nochange.py).
+        self.folder_stats: dict[str, tuple[int, int] | None] = {}
         self._peers: dict[tuple[str, int], list[str]] = {}
         fixed = [DEPARTMENTS_FILE.as_posix(), PROJECT_FILE.as_posix()]
         self._fixed = [rel for rel in fixed if os.path.isfile(os.path.join(self.root, rel))]
@@ -44,6 +47,11 @@ class InputIndex:
         absent or reached through a link (links are never read: see is_inside)."""
         if rel not in self._folders:
             path = os.path.join(self.root, rel)
+            try:
+                st = os.stat(path)
+                self.folder_stats[path] = (st.st_size, st.st_mtime_ns)
+            except OSError:
+                self.folder_stats[path] = None
             try:
                 if os.path.realpath(path) != os.path.join(self._real_root, rel):
                     raise NotADirectoryError(path)
@@ -95,16 +103,18 @@ class InputIndex:
             files += self.government(department, year)
         return files
 
+    def earlier_texts(self, department: str, year: int) -> list[str]:
+        """The files of the department's earlier years that are not tables: the
+        findings read them (last year's narrative for S5), the page does not."""
+        return [rel for y in self.years if y < year
+                for rel in self.folder(f"data/{y}/{department}") if not rel.endswith(_FIGURES)]
+
     def findings(self, department: str, year: int) -> list[str]:
         """The files the report's findings read beyond :meth:`report`'s (see the module's note)."""
-        files = []
-        for y in self.years:
-            if y < year:
-                files += [rel for rel in self.folder(f"data/{y}/{department}") if not rel.endswith(_FIGURES)]
         mine = f"data/{year}/{department}/"
         region = self.project.departments[department].region
-        files += [rel for rel in self.peers(region, year) if not rel.startswith(mine)]
-        return files
+        return [*self.earlier_texts(department, year),
+                *(rel for rel in self.peers(region, year) if not rel.startswith(mine))]
 
 
 # The files of a department-year that hold figures (what earlier years show on a page).

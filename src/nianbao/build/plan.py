@@ -26,6 +26,7 @@ from ..config import ConfigError, report_settings
 from ..project import Project
 from ..textio import write_atomic
 from .hashing import HashCache, kit_fingerprint
+from .nochange import stat
 from .records import read_manifest, read_sums
 
 FINDINGS_MEMO = Path(paths.OUTPUTS) / ".cache" / "findings.json"
@@ -62,8 +63,8 @@ class Job:
     # The rule engine's findings for this report as JSON records (checks.json),
     # computed once by the build (:func:`attach_findings`), never in the worker.
     findings: tuple = field(default=(), hash=False, compare=False)
-    # Every file the run reads, the findings' too (what a cluster worker is sent):
-    # ``inputs["files"]`` lists only those the page shows.
+    # Every file the run reads, the findings' too (what a cluster worker is sent;
+    # :func:`with_reads`): ``inputs["files"]`` lists only those the page shows.
     reads: tuple = field(default=(), hash=False, compare=False)
 
 
@@ -139,13 +140,34 @@ def fingerprint(index, dept: str, year: int, mode: str, publication_date: str, k
     }
 
 
-def findings_key(index, dept: str, year: int, inputs: dict, cache: HashCache) -> str:
-    """A hash of everything the report's findings can read: the page's files,
-    the findings' own (inputs.py), the publication date (D1) and the kit (the rules)."""
-    root = index.root
-    extra = {rel: cache.sha(os.path.join(root, rel)) for rel in index.findings(dept, year)}
-    state = [inputs["files"], extra, inputs["parameters"]["publication_date"], inputs["kit"]]
-    return hashlib.sha256(json.dumps(state, sort_keys=True).encode("utf-8")).hexdigest()
+class FindingsKeys:
+    """A hash of everything a report's findings can read: the page's files, the
+    earlier years' texts, the narratives of its region that year (S5; hashed once
+    per region and year, not once per report), the publication date (D1) and the
+    kit (the rules)."""
+
+    def __init__(self, index, cache: HashCache):
+        self.index, self.cache = index, cache
+        self._regions: dict[tuple[str, int], str] = {}
+
+    def _sha(self, rel: str) -> str | None:
+        return self.cache.sha(os.path.join(self.index.root, rel))
+
+    def region(self, region: str, year: int) -> str:
+        if (region, year) not in self._regions:
+            narratives = {rel: self._sha(rel) for rel in self.index.peers(region, year)}
+            self._regions[(region, year)] = _digest(narratives)
+        return self._regions[(region, year)]
+
+    def key(self, dept: str, year: int, inputs: dict) -> str:
+        texts = {rel: self._sha(rel) for rel in self.index.earlier_texts(dept, year)}
+        region = self.index.project.departments[dept].region
+        return _digest([inputs["files"], texts, self.region(region, year),
+                        inputs["parameters"]["publication_date"], inputs["kit"]])
+
+
+def _digest(value) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def _reasons(previous: dict | None, inputs: dict, intact: bool) -> list[str]:
@@ -183,6 +205,7 @@ def plan(project: Project, years, departments, mode: str, *, force: bool = False
 
     kit = kit_fingerprint(cache)
     index = InputIndex(project)
+    keys = FindingsKeys(index, cache)
     planned = []
     for year, dept in project.submitted():
         if (years and year not in years) or (departments and dept not in departments):
@@ -199,18 +222,20 @@ def plan(project: Project, years, departments, mode: str, *, force: bool = False
             planned.append(Planned(year, dept, "invalid", message=refused))
             continue
         inputs = fingerprint(index, dept, year, mode, date_text, kinds, chosen, kit, cache)
+        record = paths.record_dir(project.root, mode, year, dept)
+        for name in (paths.MANIFEST, paths.SUMS):  # read below: a no-change build compares their stat
+            cache.seen[str(record / name)] = stat(str(record / name))
         previous = read_manifest(project.root, mode, year, dept)
         intact = previous is not None and _outputs_intact(project.root, read_sums(project.root, mode, year, dept), cache)
         reasons = [REASONS["force"]] if force else _reasons(previous, inputs, intact)
-        key = findings_key(index, dept, year, inputs, cache)
-        reads = (*inputs["files"], *index.findings(dept, year))
-        job = Job(str(project.root), dept, year, mode, date_text, str(chosen), tuple(kinds), inputs, timeout, kernel,
-                  reads=reads)
+        key = keys.key(dept, year, inputs)
+        job = Job(str(project.root), dept, year, mode, date_text, str(chosen), tuple(kinds), inputs, timeout, kernel)
         p = Planned(year, dept, "run" if reasons else "skip", reasons, job, findings_key=key,
                     findings_digest=memo.get(year, dept, key) if memo else None)
         if not reasons and p.findings_digest is not None and p.findings_digest != (previous or {}).get("findings"):
             p.action, p.reasons = "run", [REASONS["findings"]]
         planned.append(p)
+    cache.seen.update(index.folder_stats)
     return planned
 
 
@@ -255,6 +280,15 @@ def attach_findings(project: Project, planned: list[Planned], memo: FindingsMemo
             previous = read_manifest(project.root, p.job.mode, p.year, p.department) or {}
             if previous.get("findings") != p.findings_digest:
                 p.action, p.reasons = "run", [REASONS["findings"]]
+
+
+def with_reads(project: Project, jobs: list[Job]) -> list[Job]:
+    """The jobs to run, each with every file its run reads (listed only for runs:
+    a no-change build of a province has thousands of jobs and runs none)."""
+    from ..inputs import InputIndex
+
+    index = InputIndex(project)
+    return [replace(job, reads=(*job.inputs["files"], *index.findings(job.department, job.year))) for job in jobs]
 
 
 def withhold_errors(planned: list[Planned]) -> None:
