@@ -19,6 +19,7 @@ from conftest import TWO_DEPARTMENTS
 from nianbao import formats as F
 from nianbao.build import CACHE_FILE, HashCache, build, executor_for, plan
 from nianbao.build.plan import FINDINGS_MEMO, REASONS, FindingsMemo, attach_findings
+from nianbao.project import load_project
 from nianbao.testing import ProjectBuilder
 
 REPO = Path(__file__).resolve().parents[1]
@@ -38,7 +39,7 @@ def make_project(root: Path) -> ProjectBuilder:
 
 def rebuild(root: Path, **kwargs):
     """A build in this process; {(year, dept): reasons} of the reports it ran."""
-    result = build(ProjectBuilder(root, TWO_DEPARTMENTS).project(), kinds=("html",),
+    result = build(load_project(root), kinds=("html",),
                    executor=executor_for(in_process=True), **kwargs)
     assert result.ok, [r.failure for r in result.failed]
     return {(p.year, p.department): p.reasons for p in result.planned if p.action == "run"}
@@ -127,31 +128,45 @@ def test_next_years_report_reruns_when_a_figure_it_charts_changes(project):
     assert (2023, "beta") not in reran and (2024, "beta") not in reran
 
 
-def test_an_unchanged_findings_key_needs_no_rule_engine_and_a_changed_one_checks_only_its_reports(tmp_path, monkeypatch):
-    """In-process, no kernel: a plan over recorded manifests as a build leaves them."""
-    import nianbao.engine
+def record_as_built(root: Path, planned) -> None:
+    """What install_output records after a good run, without running one."""
     from nianbao.build.plan import findings_digest
 
-    b = make_project(tmp_path)
-    project = b.project()
-    notebook = tmp_path / "notebooks" / "annual_report.ipynb"
-    cache, memo = HashCache(tmp_path / CACHE_FILE), FindingsMemo(tmp_path / FINDINGS_MEMO)
-
-    def planned():
-        return plan(project, None, None, "draft", notebook=notebook, cache=cache, memo=memo)
-
-    first = planned()
-    attach_findings(project, first, memo)
-    for p in first:  # what install_output records after a good run
-        record = tmp_path / "outputs" / "draft" / str(p.year) / p.department
-        record.mkdir(parents=True)
+    for p in planned:
+        record = root / "outputs" / "draft" / str(p.year) / p.department
+        record.mkdir(parents=True, exist_ok=True)
         (record / "report.html").write_text("页", encoding="utf-8")
         sums = f"{hashlib.sha256('页'.encode()).hexdigest()}  draft/{p.year}/{p.department}/report.html\n"
         (record / "SHA256SUMS").write_text(sums, encoding="utf-8")
         manifest = {"status": "ok", "inputs": p.job.inputs, "findings": findings_digest(p.job.findings)}
         (record / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def seeded(root: Path):
+    """A project whose every report is recorded as built (no kernel); its plan."""
+    b = make_project(root)
+    project = b.project()
+    cache, memo = HashCache(root / CACHE_FILE), FindingsMemo(root / FINDINGS_MEMO)
+    first = plan(project, None, None, "draft", notebook=root / "notebooks" / "annual_report.ipynb", cache=cache,
+                 memo=memo, kinds=("html",))
+    attach_findings(project, first, memo)
+    record_as_built(root, first)
+    cache.save()
     memo.save()
-    memo = FindingsMemo(tmp_path / FINDINGS_MEMO)
+    return b
+
+
+def test_an_unchanged_findings_key_needs_no_rule_engine_and_a_changed_one_checks_only_its_reports(tmp_path, monkeypatch):
+    """In-process, no kernel: a plan over recorded manifests as a build leaves them."""
+    import nianbao.engine
+
+    b = seeded(tmp_path)
+    project = b.project()
+    notebook = tmp_path / "notebooks" / "annual_report.ipynb"
+    cache, memo = HashCache(tmp_path / CACHE_FILE), FindingsMemo(tmp_path / FINDINGS_MEMO)
+
+    def planned():
+        return plan(project, None, None, "draft", notebook=notebook, cache=cache, memo=memo, kinds=("html",))
 
     checked = []
     real = nianbao.engine.check_project
@@ -168,3 +183,70 @@ def test_an_unchanged_findings_key_needs_no_rule_engine_and_a_changed_one_checks
     assert {(p.year, p.department): p.action for p in again} == {
         (2023, "alpha"): "run", (2023, "beta"): "skip", (2024, "alpha"): "skip", (2024, "beta"): "skip"}
     assert checked == [({2023, 2024}, {"alpha", "beta"})]
+
+
+def _build(root: Path, **kwargs):
+    return build(load_project(root), kinds=("html",), **kwargs)
+
+
+def _edit_a_figure(root: Path) -> None:
+    path = root / "data" / "2024" / "beta" / "fees.csv"
+    path.write_bytes(path.read_bytes().replace(b"0", b"1", 1))
+
+
+def _touch_output(root: Path) -> None:
+    (root / "outputs" / "draft" / "2023" / "beta" / "report.html").write_text("改", encoding="utf-8")
+
+
+CHANGES = {
+    "a figure": (_edit_a_figure, {}),
+    "a sentence": (lambda root: add_sentence(narrative(root, 2023, "alpha")), {}),
+    "a new file in a folder": (lambda root: (root / "data" / "2023" / "beta" / "waivers.csv").write_text(
+        "规则,表,行,列,说明\n", encoding="utf-8"), {}),
+    "an edited output": (_touch_output, {}),
+    "a lost record": (lambda root: (root / "outputs" / "draft" / "2024" / "alpha" / "manifest.json").unlink(), {}),
+    "the notebook": (lambda root: (root / "notebooks" / "annual_report.ipynb").write_text(
+        (root / "notebooks" / "annual_report.ipynb").read_text(encoding="utf-8").replace("}", " }", 1),
+        encoding="utf-8"), {}),
+    "a department's own notebook": (lambda root: shutil.copy(root / "notebooks" / "annual_report.ipynb",
+                                                            (root / "notebooks" / "departments").mkdir() or
+                                                            root / "notebooks" / "departments" / "beta.ipynb"), {}),
+    "the project settings": (lambda root: (root / "params" / "project.toml").write_text(
+        '[report]\npublication_day = "01-20"\n', encoding="utf-8"), {}),
+    "another date": (lambda root: None, {"publication_date": "2025-01-15"}),
+    "another output kind": (lambda root: None, {"kinds": ("html", "pdf")}),
+    "another selection": (lambda root: None, {"years": {2024}}),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_no_change_build_replays_its_plan_and_any_change_plans_in_full(tmp_path, monkeypatch, change):
+    """The no-change short cut (build/nochange.py): two builds that run nothing, the
+    second without planning; then one change, and the build plans again."""
+    import nianbao.build.batch
+
+    seeded(tmp_path)
+    first = _build(tmp_path)
+    assert [p.action for p in first.planned] == ["skip"] * 4 and first.site_state is None
+    planning = []
+    real = nianbao.build.batch.plan
+    monkeypatch.setattr(nianbao.build.batch, "plan", lambda *a, **k: planning.append(1) or real(*a, **k))
+    second = _build(tmp_path)
+    assert planning == [] and [p.action for p in second.planned] == ["skip"] * 4
+    assert second.missing == first.missing and second.site_state is not None
+
+    edit, asked = CHANGES[change]
+    edit(tmp_path)
+    ran = []
+
+    class Refusing:  # records what the build would run, runs nothing
+        def results(self, wave):
+            ran.extend(wave)
+            return []
+
+        def close(self):
+            pass
+
+    kwargs = {"kinds": ("html",), **asked}
+    build(load_project(tmp_path), executor=lambda runs: Refusing(), **kwargs)
+    assert planning == [1]  # planned in full
