@@ -8,7 +8,8 @@ findings (the rule engine's verdict), and the findings read more than the page:
   the tables (figures) of the department's earlier years (the trend chart, last
   year's comparison), the department list and the settings files; a
   government's report also governments.csv and its bodies' folders up to its
-  year (its member table and sums).  Its provenance hash covers these.
+  year (its member table and sums; earlier years: their tables).  Its provenance
+  hash covers these.
 - :meth:`InputIndex.findings` - what its findings read besides: every file of
   the department's earlier years (last year's narrative for S5, last year's
   figures for the cross-year rules) and the narratives of the other departments
@@ -75,15 +76,21 @@ class InputIndex:
             ]
         return self._peers[key]
 
-    def government(self, department: str, year: int) -> list[str]:
-        """A government's report also reads governments.csv and its bodies' data up to its year."""
+    def government(self, department: str, year: int, *, shown: bool = True) -> list[str]:
+        """A government's report also reads governments.csv and its bodies' data up
+        to its year.  ``shown``: what its page shows - the bodies' folders of its
+        year in full (a body is counted as submitted when its folder exists) and
+        their earlier years' tables (its trend sums them); else the rest, which
+        only its findings read (the bodies' own findings: last year's texts)."""
         from .governments import bodies_of
 
-        files = [GOVERNMENTS_FILE.as_posix()]
+        files = [GOVERNMENTS_FILE.as_posix()] if shown else []
         for body in bodies_of(self.project, department):
             for y in self.years:
-                if y <= year:
+                if y == year and shown:
                     files += self.folder(f"data/{y}/{body}")
+                elif y < year:
+                    files += [rel for rel in self.folder(f"data/{y}/{body}") if rel.endswith(_FIGURES) == shown]
         return files
 
     def report(self, department: str, year: int, mode: str) -> list[str]:
@@ -104,10 +111,14 @@ class InputIndex:
         return files
 
     def earlier_texts(self, department: str, year: int) -> list[str]:
-        """The files of the department's earlier years that are not tables: the
-        findings read them (last year's narrative for S5), the page does not."""
-        return [rel for y in self.years if y < year
-                for rel in self.folder(f"data/{y}/{department}") if not rel.endswith(_FIGURES)]
+        """The files of the department's earlier years that are not tables (and a
+        government's bodies'): the findings read them (last year's narrative for
+        S5), the page does not."""
+        files = [rel for y in self.years if y < year
+                 for rel in self.folder(f"data/{y}/{department}") if not rel.endswith(_FIGURES)]
+        if self.project.departments[department].members is not None:
+            files += self.government(department, year, shown=False)
+        return files
 
     def findings(self, department: str, year: int) -> list[str]:
         """The files the report's findings read beyond :meth:`report`'s (see the module's note)."""
