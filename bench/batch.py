@@ -181,8 +181,15 @@ def seed_unchanged(root: Path, template_root: Path, template: tuple[str, int]) -
     project = load_project(root)
     cache = HashCache(root / CACHE_FILE)
     source = paths.site_dir(template_root, "draft", template[1], template[0])
-    for planned in plan(project, None, None, "draft", notebook=project_notebook(project), cache=cache,
-                        kinds=("html", "pdf")):
+    memo = _findings_memo(root)
+    everything = plan(project, None, None, "draft", notebook=project_notebook(project), cache=cache,
+                      kinds=("html", "pdf"), **({"memo": memo} if memo else {}))
+    if memo:  # a build keys each report on its findings' digest too: the record holds it
+        from nianbao.build.plan import attach_findings
+
+        attach_findings(project, everything, memo)
+        memo.save()
+    for planned in everything:
         target = paths.site_dir(root, "draft", planned.year, planned.department)
         # Hard links: the same bytes as a copy for every reader, without 1.5 GB of disk.
         target.mkdir(parents=True, exist_ok=True)
@@ -192,6 +199,8 @@ def seed_unchanged(root: Path, template_root: Path, template: tuple[str, int]) -
         shutil.copy(source / paths.MANIFEST, target / paths.MANIFEST)
         manifest = json.loads((target / paths.MANIFEST).read_text(encoding="utf-8"))
         manifest.update(department=planned.department, year=planned.year, inputs=planned.job.inputs)
+        if memo:
+            manifest.update(findings=planned.findings_digest)
         (target / paths.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
         sums = {
             (target / name).relative_to(paths.outputs(root)).as_posix(): cache.sha(target / name)
@@ -199,6 +208,17 @@ def seed_unchanged(root: Path, template_root: Path, template: tuple[str, int]) -
         }
         (target / paths.SUMS).write_text("".join(f"{sha}  {rel}\n" for rel, sha in sorted(sums.items())), encoding="utf-8")
     cache.save()
+
+
+def _findings_memo(root: Path):
+    """The planner's findings memo, when the kit running this has one (bench/rebuild.py
+    seeds with "today"'s code too, which keys reports on input hashes only)."""
+    import importlib
+
+    planning = importlib.import_module("nianbao.build.plan")  # the module: nianbao.build.plan is also a function
+    if not hasattr(planning, "FindingsMemo"):
+        return None
+    return planning.FindingsMemo(root / planning.FINDINGS_MEMO)
 
 
 def line(name: str, n: int, wall: float, cpu: float | None = None) -> str:

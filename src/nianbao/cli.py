@@ -272,24 +272,35 @@ OUTPUT_KINDS = ("html", "pdf", "docx")  # what a report is made as (the official
 BUILD_KINDS = ("html", "pdf")  # build's default: the Word file is asked for (--to html,pdf,docx)
 
 
-def check_notebook(notebook) -> None:
+def check_notebook(notebook, root=None) -> None:
+    """Refuse what is not a Jupyter notebook.  ``root``: a project whose
+    outputs/.cache remembers the notebook bytes last found valid, so that a
+    build with nothing to run does not import nbformat's validator (seconds)."""
     from .run import NOTEBOOK
 
     if not notebook.is_file():
         raise UsageError(f"找不到报告笔记本 {notebook}：请用 --notebook 指定，或把 {NOTEBOOK.as_posix()} 复制到项目中。")
     if notebook.suffix != ".ipynb":
         raise UsageError(f"{notebook} 不是 Jupyter 笔记本（.ipynb 文件）。")
+    from .build.hashing import ValidNotebooks
+
+    known = ValidNotebooks(root) if root is not None else None
+    data = notebook.read_bytes()
+    if known is not None and known.holds(notebook, data):
+        return
     import nbformat
 
     try:
         with warnings.catch_warnings():  # nbformat warns in English about what it repairs
             warnings.simplefilter("ignore")
-            nbformat.validate(nbformat.read(notebook, as_version=4))
+            nbformat.validate(nbformat.reads(data.decode("utf-8"), as_version=4))
     except Exception:  # not JSON, not a notebook, an unknown version: one answer for people
         raise UsageError(
             f"{notebook} 不是有效的 Jupyter 笔记本（内容无法解析）：请在 JupyterLab 中打开检查，"
             f"或从本工具的 {NOTEBOOK.as_posix()} 重新复制一份。"
         ) from None
+    if known is not None:
+        known.add(notebook, data)
 
 
 def parse_kinds(text, default) -> tuple[str, ...]:
@@ -320,7 +331,7 @@ def cmd_build(args) -> int:
     from .build import BuildLock, BuildLocked, build, executor_for, project_notebook, site_fingerprint, site_marker
 
     notebook = Path(args.notebook).resolve() if args.notebook else None  # None: each department's own, else the project's
-    check_notebook(notebook or project_notebook(project))
+    check_notebook(notebook or project_notebook(project), project.root)
     try:
         with BuildLock(project.root):
             from .console import Progress, summary

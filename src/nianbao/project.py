@@ -94,11 +94,9 @@ class Project:
         """Every (year, department id) with a data folder, for listed departments."""
         found = []
         for year in self.years():
-            # names, not Paths, sorted (the same order); DirEntry.is_dir follows
-            # a link like Path.is_dir but needs no system call for a plain folder
-            with os.scandir(self.root / "data" / str(year)) as entries:
-                names = sorted(entry.name for entry in entries if entry.name in self.departments and entry.is_dir())
-            found += [(year, name) for name in names]
+            for name, is_dir in _entries(self.root / "data" / str(year)):
+                if is_dir and name in self.departments:
+                    found.append((year, name))
         return found
 
     def missing(self, years=None, departments=None) -> list[tuple[int, str]]:
@@ -392,6 +390,14 @@ def _not_a_department(name: str) -> str:
     return "不是部门文件夹，已忽略：年度文件夹中只放部门文件夹（如 data/2024/ziranziyuan/）。"
 
 
+def _entries(folder: Path) -> list[tuple[str, bool]]:
+    """(name, whether a folder - links followed, as Path.is_dir) of a folder's
+    entries, sorted by name: one scandir, no stat per entry (a province has
+    thousands of department folders)."""
+    with os.scandir(folder) as entries:
+        return sorted((entry.name, entry.is_dir()) for entry in entries)
+
+
 def _check_layout(project: Project) -> None:
     """What the contract cannot place under data/: an unregistered department is
     an INPUT error; anything else (clutter) one F1 warning, never a crash."""
@@ -402,9 +408,10 @@ def _check_layout(project: Project) -> None:
         if not (entry.is_dir() and year_folder(entry.name)):
             _clutter(project, entry, _not_a_year(entry.name, entry.is_dir()))
             continue
-        for path in sorted(entry.iterdir()):
-            if path.name in project.departments and path.is_dir():
+        for name, is_dir in _entries(entry):
+            if name in project.departments and is_dir:
                 continue
+            path = entry / name
             if SYSTEM_NAMES.fullmatch(path.name) or not path.is_dir():
                 _clutter(project, path, _not_a_department(path.name))
                 continue

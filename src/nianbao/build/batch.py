@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import paths
-from ..project import Project
+from ..project import DEPARTMENTS_FILE, Project
 from ..textio import write_atomic
 from .hashing import CACHE_FILE, HashCache
-from .plan import Job, Planned, attach_findings, hold_history, plan, withhold_errors
+from .plan import FINDINGS_MEMO, FindingsMemo, Job, Planned, attach_findings, hold_history, plan, with_reads, withhold_errors
 from .records import read_sums
 from .runner import RunResult
 
@@ -26,6 +27,7 @@ class BuildResult:
     results: list[RunResult]
     missing: list[tuple[int, str]]
     interrupted: bool = False
+    site_state: str | None = None  # the sites' state when replayed from a no-change record (nochange.py)
 
     def count(self, action: str) -> int:
         return sum(1 for p in self.planned if p.action == action)
@@ -55,19 +57,34 @@ def build(project: Project, *, years=None, departments=None, mode="draft", jobs=
     a local pool of ``jobs`` workers).  ``include_imported``: publish imported
     department-years too (see :func:`.plan.hold_history`).  ``order`` (tests) reorders the runs: a
     callable taking and returning the list of jobs."""
-    cache = HashCache(project.root / CACHE_FILE)
+    from . import nochange
+
     # No notebook named: each department's own (notebooks/departments/<id>.ipynb), else the project's.
     own_notebooks, notebook = notebook is None, notebook or project_notebook(project)
+    asked = nochange.question(mode, years, departments, kinds, publication_date, None if own_notebooks else notebook,
+                              include_imported)
+    if not force and (recalled := nochange.recall(project.root, mode, asked)):
+        planned, missing, site_state = recalled
+        if progress:
+            progress.start(total=len(planned), skipped=len(planned))
+            progress.finish()
+        return BuildResult(planned, [], missing, site_state=site_state)
+    nochange.forget(project.root, mode)  # planning in full: the record is rewritten only if nothing runs
+    folders = {path: nochange.stat(path) for path in nochange.project_folders(project.root)}
+    cache = HashCache(project.root / CACHE_FILE)
+    memo = FindingsMemo(project.root / FINDINGS_MEMO)
     planned = plan(project, years, departments, mode, force=force, notebook=notebook,
                    publication_date=publication_date, kinds=kinds, timeout=timeout, cache=cache, kernel=kernel,
-                   own_notebooks=own_notebooks)
+                   own_notebooks=own_notebooks, memo=memo)
     if mode == "publish" and not include_imported:
         hold_history(project, planned)
-    attach_findings(project, planned)
+    attach_findings(project, planned, memo)
     if mode == "publish":
         withhold_errors(planned)
     result = BuildResult(planned, [], project.missing(years, departments))
     to_run = [p.job for p in planned if p.action == "run" and p.job is not None]
+    if to_run:
+        to_run = with_reads(project, to_run)
     if order:
         to_run = order(to_run)
     if progress:
@@ -92,7 +109,29 @@ def build(project: Project, *, years=None, departments=None, mode="draft", jobs=
     if progress:
         progress.finish()
     cache.save()
+    memo.save()
+    if not to_run and not force:
+        _remember_plan(project, result, mode, asked, {**folders, **cache.seen})
     return result
+
+
+def _remember_plan(project: Project, result: BuildResult, mode: str, asked: dict, seen: dict) -> None:
+    """A plan that ran nothing, for the next no-change build to replay (nochange.py)."""
+    from ..fonts import font_files
+    from . import nochange
+
+    extra = [*(str(font) for font in font_files().values()), str(project.root / paths.DISTRICT_NOTEBOOK),
+             *(str(project.root / DEPARTMENTS_FILE.parent / name) for name in _listing(project.root / DEPARTMENTS_FILE.parent))]
+    stats = {**{path: nochange.stat(path) for path in extra}, **seen}
+    nochange.remember(project.root, mode, asked, stats, result.planned, result.missing,
+                      site_digest(project, result, mode))
+
+
+def _listing(folder: Path) -> list[str]:
+    try:
+        return sorted(os.listdir(folder))
+    except OSError:
+        return []
 
 
 def waves(project: Project, jobs: list[Job]) -> list[list[Job]]:
@@ -123,12 +162,14 @@ def site_marker(root: Path, mode: str) -> Path:
     return paths.outputs(root) / ".cache" / f"site-{mode}.sha256"
 
 
-def site_fingerprint(project: Project, result: BuildResult, mode: str) -> bool:
-    """Whether the sites need writing again; records the new state when they do.
+def site_digest(project: Project, result: BuildResult, mode: str) -> str:
+    """The state the sites are written for.
 
     They depend on what each department-year's inputs and run status are, and on
     who is missing: a build that ran nothing over unchanged inputs leaves them be.
     """
+    if result.site_state is not None:
+        return result.site_state
     status = {(r.year, r.department): r.status for r in result.results}
 
     def final(p: Planned) -> str:  # a skipped report is one whose last run succeeded
@@ -138,12 +179,19 @@ def site_fingerprint(project: Project, result: BuildResult, mode: str) -> bool:
 
     state = {
         "mode": mode,
-        "reports": sorted([p.year, p.department, final(p), p.job.inputs if p.job else None] for p in result.planned),
+        # With the findings key: what the checks pages and the district pages may read.
+        "reports": sorted([p.year, p.department, final(p), p.job.inputs if p.job else None, p.findings_key]
+                          for p in result.planned),
         "missing": sorted(result.missing),
         # The draft site carries the district pages: a changed district notebook renders them again.
         "district": file_digest(project.root / paths.DISTRICT_NOTEBOOK) if mode == "draft" else None,
     }
-    digest = hashlib.sha256(json.dumps(state, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(state, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def site_fingerprint(project: Project, result: BuildResult, mode: str) -> bool:
+    """Whether the sites need writing again; records the new state when they do."""
+    digest = site_digest(project, result, mode)
     marker = site_marker(project.root, mode)
     index = paths.outputs(project.root) / mode / "index.html"
     try:

@@ -33,7 +33,7 @@ MAX_RUNS_PER_TASK = 25
 def job_files(job: Job) -> dict[str, bytes]:
     """Everything one run reads, by project-relative path (the notebook under its own key)."""
     root = Path(job.root)
-    files = {rel: (root / rel).read_bytes() for rel in job.inputs["files"]}
+    files = {rel: (root / rel).read_bytes() for rel in job.reads or job.inputs["files"]}
     files["\0notebook"] = Path(job.notebook).read_bytes()
     return files
 

@@ -30,13 +30,18 @@ class HashCache:
         except (OSError, ValueError):
             self.entries = {}
         self.dirty = False
+        # Every path asked about, with its (size, mtime_ns) when asked (None: absent):
+        # what a no-change build compares against (nochange.py).
+        self.seen: dict[str, tuple[int, int] | None] = {}
 
     def sha(self, file) -> str | None:
         key = str(file)
         try:
             stat = os.stat(key)
         except OSError:
+            self.seen[key] = None
             return None
+        self.seen[key] = (stat.st_size, stat.st_mtime_ns)
         entry = self.entries.get(key)
         if entry and entry[0] == stat.st_size and entry[1] == stat.st_mtime_ns:
             return entry[2]
@@ -59,6 +64,29 @@ class HashCache:
         if self.dirty:
             write_atomic(self.path, json.dumps(self.entries, ensure_ascii=False, sort_keys=True))
             self.dirty = False
+
+
+class ValidNotebooks:
+    """The sha256 of each notebook last found a valid Jupyter notebook, by path
+    (``outputs/.cache/valid-notebooks.json``): validating imports nbformat's
+    validator, which costs more than a whole no-change build."""
+
+    def __init__(self, root: Path):
+        self.path = Path(root) / paths.OUTPUTS / ".cache" / "valid-notebooks.json"
+        try:
+            self.entries: dict[str, str] = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.entries = {}
+
+    def holds(self, notebook: Path, data: bytes) -> bool:
+        return self.entries.get(str(notebook)) == hashlib.sha256(data).hexdigest()
+
+    def add(self, notebook: Path, data: bytes) -> None:
+        self.entries[str(notebook)] = hashlib.sha256(data).hexdigest()
+        try:
+            write_atomic(self.path, json.dumps(self.entries, ensure_ascii=False, sort_keys=True))
+        except OSError:  # a cache: not remembering only costs the next build a validation
+            pass
 
 
 def kit_fingerprint(cache: HashCache) -> str:

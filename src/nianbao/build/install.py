@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .. import paths
 from ..textio import stage
-from .plan import Job
+from .plan import Job, findings_digest
 from .records import read_sums, sums_text, to_json
 from .runner import RunResult, inputs_manifest
 
@@ -72,6 +72,8 @@ def install_output(root: Path, job: Job, result: RunResult) -> RunResult:
         "started": result.started,
         "seconds": result.seconds,
         "log": paths.LOG,
+        # The digest of the findings the run was given: with "inputs", the report's key (plan.py).
+        "findings": findings_digest(job.findings),
     }
     if result.ok:
         sums = {(site / name).relative_to(base).as_posix(): _sha(data) for name, data in result.site_files.items()}
