@@ -3,7 +3,6 @@
     python bench/batch.py                      # the sample district (params/, data/, notebooks/ of the repo)
     python bench/batch.py --synthetic 40       # N synthetic department-years instead
     python bench/batch.py --skip-naive --skip-dask --repeat 1
-    python bench/batch.py --scale [--province 2000]
 
 On a copy of the project in a temp folder, side by side, each way run with
 "today's" kit (``bench/baseline.py``: the commit before the performance work,
@@ -22,9 +21,9 @@ manifests).  CPU is the machine's (from /proc/stat), since workers and kernels
 are not this script's waited-for children: other load on a shared machine
 inflates it, so read ratios from one run.
 
---scale adds a synthetic province (default 2,000 department-years): the no-change
-rebuild time and `nianbao check` time (outputs seeded from one real run; see
-``seed_unchanged``).
+The no-change rebuild of a seeded province is bench/rebuild.py's (it uses
+``synthetic_project`` and ``seed_unchanged`` from here); `nianbao check` at scale is
+bench/check_scale.py's.
 
 This script measures; it asserts nothing and is not part of the tests.
 """
@@ -234,8 +233,6 @@ def main() -> None:
     parser.add_argument("--skip-word", action="store_true")
     parser.add_argument("--skip-dask", action="store_true")
     parser.add_argument("--repeat", type=int, default=1, help="cold builds per way (median; default 1)")
-    parser.add_argument("--scale", action="store_true", help="also the seeded province: no-change build and check")
-    parser.add_argument("--province", type=int, default=2000)
     parser.add_argument("--floor", metavar="ROOT", help=argparse.SUPPRESS)  # the floor, in a child process
     args = parser.parse_args()
     if args.floor:
@@ -307,15 +304,6 @@ def main() -> None:
         if "d now" in rows:
             print(f"Dask ÷ local pool (wall), now: {rows['d now'][0] / rows['b now'][0]:.2f}; "
                   f"per task {(rows['d now'][0] - rows['b now'][0]) / n * 2:+.2f} s (2 workers)")
-
-        if args.scale:
-            big = Path(tmp) / "province"
-            made_big = synthetic_project(big, args.province)
-            seed_unchanged(big, root, made[0])
-            # Seeded with now's planner: today's would see changed inputs (and make 2,000 reports).
-            build(big, envs["now"], timeout=600)  # writes the index pages once, as a cold build would have
-            seconds = statistics.median(build(big, envs["now"], timeout=60)[0] for _ in range(3))
-            print(f"province of {len(made_big)} department-years: no-change build {seconds:.2f} s, now")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ of one department's narrative reruns in the sample district.
 
     python bench/rebuild.py [--province 2000] [--repeat 5] [--skip-sample | --skip-province]
 
-(1) No-change rebuild: a synthetic province (bench/batch.py's ``make_project``)
+(1) No-change rebuild: a synthetic province (bench/batch.py's ``synthetic_project``)
     whose outputs are seeded from one real run (``batch.seed_unchanged``), once per
     way and by that way's own planner, so that each way's records are the ones its
     own cold build would leave; one build writes the index pages, then the median
@@ -35,7 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from baseline import BASELINE, ways  # noqa: E402
-from batch import BIN, make_project  # noqa: E402
+from batch import BIN, synthetic_project  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 EDITED = ("2023", "jiaoyu")  # the sample department-year whose narrative gets one sentence
@@ -65,13 +65,13 @@ def timed_build(env: dict, root: Path) -> float:
 
 def no_change(tmp: Path, n: int, repeat: int) -> dict[str, float]:
     template = tmp / "template"
-    make_project(template, 1)
+    synthetic_project(template, 1)
     done = nianbao(ways()["now"], "build", "--project", template, "--jobs", 1, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     provinces = {}
     for way, env in ways().items():
         root = tmp / f"province-{way}"
-        made = make_project(root, n)
+        made = synthetic_project(root, n)
         seed(env, root, template)
         first = nianbao(env, "build", "--project", root, "--jobs", 2, timeout=600)  # the index pages, once
         assert first.returncode == 0 and "生成 0" in first.stdout, first.stdout[-2000:] + first.stderr
