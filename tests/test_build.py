@@ -464,7 +464,10 @@ def start_slow_build(project: Path, tmp_path: Path, *args) -> subprocess.Popen:
 def kill_mid_run(project: Path, tmp_path: Path, sig: int):
     before = snapshot(project, SITE_FILES)
     manifests = {k: (record_dir(project, "draft", *k) / "manifest.json").read_bytes() for k in REPORTS}
-    proc = start_slow_build(project, tmp_path)
+    # One worker: the runs follow one another, so the kill falls between them even when
+    # a loaded machine delays this test's polling (with two, the in-flight and queued
+    # runs a SIGINT lets finish could be all that were left).
+    proc = start_slow_build(project, tmp_path, "--jobs", "1")
     try:
         # Let one run finish and the next ones start: some reports are new, some in progress.
         wait_for(lambda: renewed(project, manifests), 90, "a finished run")

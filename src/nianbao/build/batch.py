@@ -57,20 +57,22 @@ def build(project: Project, *, years=None, departments=None, mode="draft", jobs=
     a local pool of ``jobs`` workers).  ``include_imported``: publish imported
     department-years too (see :func:`.plan.hold_history`).  ``order`` (tests) reorders the runs: a
     callable taking and returning the list of jobs."""
-    from . import nochange
+    from .nochange import forget, project_folders, question, recall
+    from .nochange import stat as path_stat
 
     # No notebook named: each department's own (notebooks/departments/<id>.ipynb), else the project's.
     own_notebooks, notebook = notebook is None, notebook or project_notebook(project)
-    asked = nochange.question(mode, years, departments, kinds, publication_date, None if own_notebooks else notebook,
+    asked = question(mode, years, departments, kinds, publication_date, None if own_notebooks else notebook,
                               include_imported)
-    if not force and (recalled := nochange.recall(project.root, mode, asked)):
-        planned, missing, site_state = recalled
+    if not force and (recalled := recall(project.root, mode, asked)):
+        planned = [Planned(year, dept, action, message=message) for year, dept, action, message in recalled[0]]
+        missing, site_state = recalled[1], recalled[2]
         if progress:
             progress.start(total=len(planned), skipped=len(planned))
             progress.finish()
         return BuildResult(planned, [], missing, site_state=site_state)
-    nochange.forget(project.root, mode)  # planning in full: the record is rewritten only if nothing runs
-    folders = {path: nochange.stat(path) for path in nochange.project_folders(project.root)}
+    forget(project.root, mode)  # planning in full: the record is rewritten only if nothing runs
+    folders = {path: path_stat(path) for path in project_folders(project.root)}
     cache = HashCache(project.root / CACHE_FILE)
     memo = FindingsMemo(project.root / FINDINGS_MEMO)
     planned = plan(project, years, departments, mode, force=force, notebook=notebook,
@@ -118,12 +120,13 @@ def build(project: Project, *, years=None, departments=None, mode="draft", jobs=
 def _remember_plan(project: Project, result: BuildResult, mode: str, asked: dict, seen: dict) -> None:
     """A plan that ran nothing, for the next no-change build to replay (nochange.py)."""
     from ..fonts import font_files
-    from . import nochange
+    from .nochange import remember
+    from .nochange import stat as path_stat
 
     extra = [*(str(font) for font in font_files().values()), str(project.root / paths.DISTRICT_NOTEBOOK),
              *(str(project.root / DEPARTMENTS_FILE.parent / name) for name in _listing(project.root / DEPARTMENTS_FILE.parent))]
-    stats = {**{path: nochange.stat(path) for path in extra}, **seen}
-    nochange.remember(project.root, mode, asked, stats, result.planned, result.missing,
+    stats = {**{path: path_stat(path) for path in extra}, **seen}
+    remember(project.root, mode, asked, stats, result.planned, result.missing,
                       site_digest(project, result, mode))
 
 

@@ -64,9 +64,8 @@ def project_folders(root: Path) -> list[str]:
 
 
 def recall(root: Path, mode: str, asked: dict):
-    """The recorded plan, if nothing it read has changed: (planned, missing, site state) or None."""
-    from .plan import Planned
-
+    """The recorded plan, if nothing it read has changed: ([(year, department, action, message)],
+    missing, site state) or None."""
     try:
         record = json.loads(snapshot_file(root, mode).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -81,7 +80,7 @@ def recall(root: Path, mode: str, asked: dict):
         if (list(now) if now else None) != recorded:
             return None
     try:
-        planned = [Planned(year, dept, action, message=message) for year, dept, action, message in record["planned"]]
+        planned = [(int(year), str(dept), str(action), str(message)) for year, dept, action, message in record["planned"]]
         missing = [(year, dept) for year, dept in record["missing"]]
         return planned, missing, str(record["site"])
     except (KeyError, TypeError, ValueError):
