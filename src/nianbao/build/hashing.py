@@ -20,16 +20,34 @@ CACHE_FILE = Path(paths.OUTPUTS) / ".cache" / "file-hashes.json"
 KIT_FINGERPRINT_ENV = "NIANBAO_KIT_FINGERPRINT"
 
 
-class HashCache:
+class JsonCache:
+    """A dict kept in one JSON file under outputs/.cache/: a lost or unreadable file is
+    an empty cache (it only costs the work it saved); ``save`` writes it if changed."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        try:
+            self.entries: dict = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.entries = {}
+        if not isinstance(self.entries, dict):
+            self.entries = {}
+        self.dirty = False
+
+    def save(self) -> None:
+        if self.dirty:
+            try:
+                write_atomic(self.path, json.dumps(self.entries, ensure_ascii=False, sort_keys=True))
+            except OSError:  # a cache: not remembering only costs the next build the work again
+                return
+            self.dirty = False
+
+
+class HashCache(JsonCache):
     """sha256 of files, remembered by (size, mtime_ns)."""
 
     def __init__(self, path: Path):
-        self.path = path
-        try:
-            self.entries: dict[str, list] = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.entries = {}
-        self.dirty = False
+        super().__init__(path)
         # Every path asked about, with its (size, mtime_ns) when asked (None: absent):
         # what a no-change build compares against (nochange.py).
         self.seen: dict[str, tuple[int, int] | None] = {}
@@ -60,33 +78,21 @@ class HashCache:
         self.entries[str(file)] = [stat.st_size, stat.st_mtime_ns, digest]
         self.dirty = True
 
-    def save(self) -> None:
-        if self.dirty:
-            write_atomic(self.path, json.dumps(self.entries, ensure_ascii=False, sort_keys=True))
-            self.dirty = False
-
-
-class ValidNotebooks:
+class ValidNotebooks(JsonCache):
     """The sha256 of each notebook last found a valid Jupyter notebook, by path
     (``outputs/.cache/valid-notebooks.json``): validating imports nbformat's
     validator, which costs more than a whole no-change build."""
 
     def __init__(self, root: Path):
-        self.path = Path(root) / paths.OUTPUTS / ".cache" / "valid-notebooks.json"
-        try:
-            self.entries: dict[str, str] = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.entries = {}
+        super().__init__(Path(root) / paths.OUTPUTS / ".cache" / "valid-notebooks.json")
 
     def holds(self, notebook: Path, data: bytes) -> bool:
         return self.entries.get(str(notebook)) == hashlib.sha256(data).hexdigest()
 
     def add(self, notebook: Path, data: bytes) -> None:
         self.entries[str(notebook)] = hashlib.sha256(data).hexdigest()
-        try:
-            write_atomic(self.path, json.dumps(self.entries, ensure_ascii=False, sort_keys=True))
-        except OSError:  # a cache: not remembering only costs the next build a validation
-            pass
+        self.dirty = True
+        self.save()
 
 
 def kit_fingerprint(cache: HashCache) -> str:

@@ -24,8 +24,7 @@ from typing import Literal
 from .. import paths
 from ..config import ConfigError, report_settings
 from ..project import Project
-from ..textio import write_atomic
-from .hashing import HashCache, kit_fingerprint
+from .hashing import HashCache, JsonCache, kit_fingerprint
 from .nochange import stat
 from .records import read_manifest, read_sums
 
@@ -94,17 +93,9 @@ def findings_digest(records) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class FindingsMemo:
+class FindingsMemo(JsonCache):
     """Per department-year: the findings key last checked and its findings' digest
     (``outputs/.cache/findings.json``; a lost file only costs an engine run)."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        try:
-            self.entries: dict[str, list] = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.entries = {}
-        self.dirty = False
 
     def get(self, year: int, dept: str, key: str) -> str | None:
         entry = self.entries.get(f"{year}/{dept}")
@@ -114,11 +105,6 @@ class FindingsMemo:
         if self.entries.get(f"{year}/{dept}") != [key, digest]:
             self.entries[f"{year}/{dept}"] = [key, digest]
             self.dirty = True
-
-    def save(self) -> None:
-        if self.dirty:
-            write_atomic(self.path, json.dumps(self.entries, ensure_ascii=False, sort_keys=True))
-            self.dirty = False
 
 
 def _outputs_intact(root: Path, sums: dict[str, str], cache: HashCache) -> bool:
