@@ -205,10 +205,10 @@ def test_a_members_data_is_an_input_of_the_government_report(sample):
     from nianbao.inputs import InputIndex
 
     project = load_project(sample)
-    files = InputIndex(project).report(GOV, 2024, "publish")
+    files = InputIndex(project).report(GOV, 2024)
     assert "data/2024/ziranziyuan/applications.csv" in files and "data/2023/yibao/applications.csv" in files
     assert GOVERNMENTS_FILE.as_posix() in files
-    assert not any(f.startswith("data/2024/zhujian") for f in InputIndex(project).report("ziranziyuan", 2024, "publish"))
+    assert not any(f.startswith("data/2024/zhujian") for f in InputIndex(project).report("ziranziyuan", 2024))
     jobs = [Job(str(sample), d, 2024, "draft", "2025-01-20", "nb", ("html",), {}) for d in (GOV, "zhujian", "jiaoyu")]
     assert [[j.department for j in wave] for wave in waves(project, jobs)] == [["zhujian", "jiaoyu"], [GOV]]
 

@@ -294,7 +294,7 @@ def test_stray_files_are_listed_once_and_never_read(builder, tmp_path):
     assert [p.name for p in contract_files(builder.root, "demo", 2024)] == sorted(
         name for name in CONTRACT_FILES if (folder / name).exists()
     )
-    inputs = InputIndex(builder.project()).report("demo", 2024, "draft")
+    inputs = InputIndex(builder.project()).report("demo", 2024)
     assert not any(rel.endswith("secret.txt") for rel in inputs)
 
 

@@ -258,14 +258,13 @@ def test_a_pages_files_and_its_findings_files_in_the_sample():
     from nianbao.inputs import InputIndex
 
     index = InputIndex(load_project(REPO))
-    page, extra = index.report("jiaoyu", 2024, "draft"), index.findings("jiaoyu", 2024)
+    page, extra = index.report("jiaoyu", 2024), index.findings("jiaoyu", 2024)
     assert "data/2024/jiaoyu/narrative.md" in page and "data/2023/jiaoyu/applications.csv" in page
     assert "data/2023/jiaoyu/narrative.md" not in page and "data/2023/jiaoyu/narrative.md" in extra  # S5, last year
     assert not any(f.startswith("data/2024/") and "/jiaoyu/" not in f for f in page)
     assert "data/2024/zhujian/narrative.md" in extra  # S5, a peer
-    assert index.report("jiaoyu", 2024, "publish") == page
 
     # A government: its bodies' folders of its year in full, their earlier tables; their earlier texts via findings.
-    page, extra = index.report("quzhengfu", 2024, "draft"), index.findings("quzhengfu", 2024)
+    page, extra = index.report("quzhengfu", 2024), index.findings("quzhengfu", 2024)
     assert {"data/2024/jiaoyu/narrative.md", "data/2023/jiaoyu/applications.csv"} <= set(page)
     assert "data/2023/jiaoyu/narrative.md" not in page and "data/2023/jiaoyu/narrative.md" in extra

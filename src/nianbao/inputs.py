@@ -93,10 +93,10 @@ class InputIndex:
                     files += [rel for rel in self.folder(f"data/{y}/{body}") if rel.endswith(_FIGURES) == shown]
         return files
 
-    def report(self, department: str, year: int, mode: str) -> list[str]:
+    def report(self, department: str, year: int) -> list[str]:
         """Every file whose content the page shows (besides its findings),
-        project-relative, in a stable order.  ``mode`` does not change it: kept
-        for the callers that name it."""
+        project-relative, in a stable order.  The same in draft and publish mode:
+        what only the draft shows (the checks panel) comes from the findings."""
         files = list(self._fixed)
         own = self.folder(f"data/{year}/{department}")
         local_settings = f"data/{year}/{department}/{REPORT_FILE}"

@@ -84,11 +84,11 @@ def open_report(department: str, year: int, project_root=None, mode: str = "draf
     return report
 
 
-def report_inputs(project: Project, department: str, year: int, mode: str) -> list[Path]:
+def report_inputs(project: Project, department: str, year: int) -> list[Path]:
     """Every file whose content can change this report's HTML (see inputs.py)."""
     from .inputs import InputIndex
 
-    return [project.root / rel for rel in InputIndex(project).report(department, year, mode)]
+    return [project.root / rel for rel in InputIndex(project).report(department, year)]
 
 
 def inputs_digest(project: Project, paths: list[Path]) -> str:
@@ -192,7 +192,7 @@ class Report:
         return tidy_frame(self.history())
 
     def inputs_hash(self) -> str:
-        return inputs_digest(self.project, report_inputs(self.project, self.department_id, self.year, self.mode))
+        return inputs_digest(self.project, report_inputs(self.project, self.department_id, self.year))
 
     # -- an analyst's additions (analyst.py) --------------------------------------
     def figure(self, fig, alt: str) -> Fragment:

@@ -115,7 +115,7 @@ def _outputs_intact(root: Path, sums: dict[str, str], cache: HashCache) -> bool:
 def fingerprint(index, dept: str, year: int, mode: str, publication_date: str, kinds, notebook: Path,
                 kit: str, cache: HashCache) -> dict:
     root = index.root
-    files = {rel: cache.sha(os.path.join(root, rel)) for rel in index.report(dept, year, mode)}
+    files = {rel: cache.sha(os.path.join(root, rel)) for rel in index.report(dept, year)}
     return {
         "files": files,
         "notebook": cache.sha(notebook),
