@@ -464,6 +464,61 @@ def test_tables_keep_rows_whole_and_header_on_every_page(samples, filler):
     assert body_pages[applications] <= head_pages[applications]  # its header on every page it spans
 
 
+def official_table_boxes(document):
+    """(table name, its laid-out table box) of every official table on every page."""
+    from weasyprint.formatting_structure import boxes
+
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            classes = (getattr(box, "element", None) is not None and box.element.get("class", "") or "").split()
+            if isinstance(box, boxes.TableBox) and classes[:1] == ["official"] and classes[1] in G.PRINT_WIDTHS:
+                yield classes[1], box
+
+
+def value_overflows(table) -> list[tuple[str, float, float]]:
+    """(text, its width, the cell's text width) of every number wider than its cell."""
+    from weasyprint.formatting_structure import boxes
+
+    found = []
+    for cell in table.descendants():
+        if isinstance(cell, boxes.TableCellBox) and cell.element.tag == "td":
+            for text in (box for box in cell.descendants() if isinstance(box, boxes.TextBox)):
+                if text.width > cell.width + 0.01:
+                    found.append((text.text, text.width, cell.width))
+    return found
+
+
+def test_official_tables_are_laid_out_at_their_declared_column_widths(sample):
+    tables = list(official_table_boxes(P.paginate(sample.html)))
+    assert {name for name, _ in tables} == set(G.PRINT_WIDTHS)
+    for name, table in tables:
+        assert "fixed-grid" in table.element.get("class") and table.style["table_layout"] == "fixed"
+        share = [100 * width / sum(table.column_widths) for width in table.column_widths]
+        assert share == pytest.approx(G.PRINT_WIDTHS[name], abs=0.01), name
+        assert not value_overflows(table), name
+
+
+@pytest.mark.parametrize(("digits", "automatic"), [(3, set()), (4, {F.REVIEW}), (5, {F.APPLICATIONS, F.REVIEW})])
+def test_a_table_whose_numbers_do_not_fit_keeps_the_automatic_layout(samples, digits, automatic):
+    # At the declared widths the review table's columns hold three digits, the
+    # application table's four: a table with a wider number widens its columns as before.
+    html = re.sub(r"(<td[^>]*>)[^<]*(</td>)", lambda m: m.group(1) + "9" * digits + m.group(2), samples[V2021_YEAR].html)
+    tables = list(official_table_boxes(P.paginate(html)))
+    assert {name for name, table in tables if table.style["table_layout"] == "auto"} == automatic
+    assert all(not value_overflows(table) for _, table in tables)
+
+
+def test_only_the_official_tables_get_fixed_widths():
+    official = '<table class="official review"><caption>四</caption><tbody><tr><td data-col="x">12</td></tr></tbody></table>'
+    other = '<table class="official analyst"><tbody><tr><td>123456789</td></tr></tbody></table>'
+    made = P.fixed_grid_tables(official + other)
+    assert made.startswith('<table class="official review fixed-grid"><caption>四</caption><colgroup><col style=')
+    assert made.count("<col ") == len(G.PRINT_WIDTHS[F.REVIEW]) and made.endswith(other)
+    # Text that is not a number is measured as full-width characters: too wide here.
+    blank = official.replace(">12<", ">未填写数字<")
+    assert P.fixed_grid_tables(blank) == blank
+
+
 def test_the_application_table_does_span_pages_in_some_layout(samples):
     # Guard for the test above: at least one filler makes the table break.
     sample = samples[V2021_YEAR]

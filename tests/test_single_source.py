@@ -159,6 +159,13 @@ def test_grid_tiles_its_rectangle_once(fmt, table):
     assert [(c.row, c.col) for c in grid.cells] == sorted((c.row, c.col) for c in grid.cells)  # row by row
 
 
+@pytest.mark.parametrize("fmt", F.FORMATS, ids=lambda f: f.version)
+def test_print_widths_give_every_grid_column_a_share(fmt):
+    for table, widths in G.PRINT_WIDTHS.items():
+        assert len(widths) == G.grid(fmt, table).width and sum(widths) == pytest.approx(100), table
+        assert min(widths) > 0, table
+
+
 def test_grid_of_an_unknown_table_is_refused():
     with pytest.raises(KeyError):
         G.grid(F.V2021, F.FEES)

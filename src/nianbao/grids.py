@@ -169,3 +169,19 @@ def grid(fmt: Format, table: str) -> TableGrid:
     if unknown:
         raise KeyError(f"{fmt.version} {table} grid names cells the format lacks: {unknown}")
     return result
+
+
+# The printed (PDF) width of each column of an official table, in per cent of the
+# table's width, the same in both formats.  The PDF lays these tables out at fixed
+# widths: WeasyPrint's automatic layout measures every label cell character by
+# character (Chinese text may break after any character), about a fifth of a
+# report's PDF, and its widths moved with each report's numbers.  The application
+# table's number columns hold four digits (总计 five), its long row labels (the
+# third column) take most of the rest, its two group-label columns two and three
+# characters a line; the review table's fifteen equal columns hold three digits.
+# A table with a wider number keeps the automatic layout (nianbao.pdf).
+PRINT_WIDTHS: dict[str, tuple[float, ...]] = {
+    DISCLOSURE: (28.0, 24.0, 24.0, 24.0),
+    APPLICATIONS: (6.6, 8.6, 36.6, 6.7, 6.7, 6.7, 6.7, 6.7, 6.7, 8.0),
+    REVIEW: (100 / 15,) * 15,
+}

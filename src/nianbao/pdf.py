@@ -12,8 +12,10 @@ attached, and it is reproducible: the same inputs give a byte-identical file.
 
 - :func:`html_to_pdf` is what the batch calls in-process; the font set-up and
   the stylesheets (the page's own and print.css) are made once per process, the
-  garbage collector runs once per PDF, and the streams are deflated at level 1
-  (``bench/pdf.py`` measures each against the baseline).
+  official tables are laid out at fixed column widths declared with their grid
+  (:func:`fixed_grid_tables`), the garbage collector runs once per PDF, and the
+  streams are deflated at level 1 (``bench/pdf.py`` measures each against the
+  baseline).
 - :class:`ReportPDFExporter` is the nbconvert exporter ``nianbao_pdf``:
   ``jupyter nbconvert --to nianbao_pdf report.ipynb`` writes ``report.pdf``.
 """
@@ -26,7 +28,8 @@ import logging
 import re
 import warnings
 from collections.abc import Callable
-from functools import lru_cache, wraps
+from functools import cache, lru_cache, wraps
+from html import unescape
 from importlib import resources
 from pathlib import Path
 from typing import ParamSpec, TypeVar
@@ -36,6 +39,8 @@ from traitlets import Bool, Unicode, default
 from .errors import NianbaoError
 from .export import ReportHTMLExporter
 from .fonts import font_files
+from .formats import FORMATS
+from .grids import PRINT_WIDTHS, grid
 
 PDF_VARIANT = "pdf/a-3a"  # tagged: Table/TR/TH/TD, headings, figures with /Alt
 LANG = "zh-CN"
@@ -218,6 +223,56 @@ def title_lines(html: str, title: str, author: str) -> str:
     return html.replace(plain, lines, 1)
 
 
+# What decides whether a number fits its column at the fixed widths; print.css
+# sets these (A4 with 28 mm and 22 mm side margins; cells in 五号 with 3 pt side
+# padding and .6 pt collapsed rules, the table's outer half-rules inside its
+# width), and a test lays the tables out to check.
+RULE_PT = 0.6
+TABLE_WIDTH_PT = (210 - 28 - 22) / 25.4 * 72 - RULE_PT
+CELL_EXTRA_PT = 2 * 3 + RULE_PT
+NARROW_CHAR_PT = 5.901  # the widest digit of the kit's fonts at 10.5 pt (Noto Serif SC's 9); "." and "-" are narrower
+WIDE_CHAR_PT = 10.5  # any other character: a full em
+
+_OFFICIAL_TABLE = re.compile(r'<table class="official (disclosure|applications|review)">(.*?)</table>', re.S)
+_LEADING_CAPTION = re.compile(r"<caption[^>]*>.*?</caption>", re.S)
+_VALUE_TEXT = re.compile(r"<td[^>]*>([^<]*)</td>")
+
+
+def fixed_grid_tables(html: str) -> str:
+    """Print only: each official table at the column widths declared for it
+    (:data:`nianbao.grids.PRINT_WIDTHS`), with ``table-layout: fixed``
+    (print.css, class ``fixed-grid``), unless one of its numbers is wider than
+    the narrowest column a number sits in: then the table keeps the automatic
+    layout, which widens the columns for it."""
+    return _OFFICIAL_TABLE.sub(_at_fixed_widths, html)
+
+
+def _at_fixed_widths(match: re.Match) -> str:
+    table, inner = match.groups()
+    room = _value_room_pt(table)
+    if any(_text_width_pt(unescape(value)) > room for value in _VALUE_TEXT.findall(inner)):
+        return match.group(0)
+    columns = "".join(f'<col style="width: {width:.4f}%">' for width in PRINT_WIDTHS[table])
+    caption = _LEADING_CAPTION.match(inner)
+    at = caption.end() if caption else 0
+    return f'<table class="official {table} fixed-grid">{inner[:at]}<colgroup>{columns}</colgroup>{inner[at:]}</table>'
+
+
+@cache
+def _value_room_pt(table: str) -> float:
+    """The text width of the narrowest cell a number of ``table`` sits in, in any format."""
+    widths = PRINT_WIDTHS[table]
+    narrowest = min(
+        sum(widths[cell.col : cell.col + cell.cols]) for fmt in FORMATS for cell in grid(fmt, table).values()
+    )
+    return narrowest / 100 * TABLE_WIDTH_PT - CELL_EXTRA_PT
+
+
+def _text_width_pt(value: str) -> float:
+    value = value.strip()
+    return sum(NARROW_CHAR_PT if char.isascii() else WIDE_CHAR_PT for char in value)
+
+
 def _collected_once(function: Callable[_P, _R]) -> Callable[_P, _R]:
     """``function`` with automatic garbage collection paused while it runs, then
     one collection of the young generations once its frame (and the document it
@@ -250,7 +305,7 @@ def paginate(html: str, *, base_url: str | None = None):
     from weasyprint import HTML
 
     font_config, _, fetcher = _setup()
-    page, stylesheets = page_stylesheets(html)
+    page, stylesheets = page_stylesheets(fixed_grid_tables(html))
     try:
         return HTML(string=page, base_url=base_url, url_fetcher=fetcher).render(
             stylesheets=stylesheets, font_config=font_config
