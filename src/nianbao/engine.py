@@ -229,18 +229,22 @@ def read_years(project: Project, dept: str, years) -> list[Submission]:
 PARALLEL_MIN = 400
 
 
-def check_project(project: Project, years=None, departments=None, *, jobs: int | None = None) -> CheckRun:
+def check_project(project: Project, years=None, departments=None, *, jobs: int | None = None,
+                  keep_submissions: bool = True) -> CheckRun:
     """Check the selected department-years (all by default) of a project.
 
     ``jobs``: processes to spread the regions over (default: the usable cores,
     for a project of at least :data:`PARALLEL_MIN` department-years; 1 = this
-    process only).  The findings are the same either way, in the same order."""
+    process only).  The findings are the same either way, in the same order.
+    ``keep_submissions=False``: the run's ``submissions`` stay empty, for a caller
+    that only reads the findings (a worker then need not send back what it read:
+    pickling a province's submissions costs about a tenth of the check's CPU)."""
     # Everything allocated here lives until the run ends: cyclic garbage
     # collection would only walk it again and again (about a tenth of the time).
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _check_project(project, years, departments, jobs)
+        return _check_project(project, years, departments, jobs, keep_submissions)
     finally:
         if enabled:
             gc.enable()
@@ -253,7 +257,7 @@ def _usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _check_project(project: Project, years, departments, jobs: int | None) -> CheckRun:
+def _check_project(project: Project, years, departments, jobs: int | None, keep: bool) -> CheckRun:
     years = set(years) if years else set(project.years())
     departments = set(departments) if departments else set(project.departments)
     submitted = project.submitted()
@@ -262,9 +266,9 @@ def _check_project(project: Project, years, departments, jobs: int | None) -> Ch
         jobs = _usable_cores() if len(selected) >= PARALLEL_MIN else 1
     shares = _region_shares(project, selected, jobs) if jobs > 1 and _can_fork() else []
     if len(shares) > 1:
-        by_key, loaded = _check_in_processes(project, submitted, shares)
+        by_key, loaded = _check_in_processes(project, submitted, shares, keep)
     else:
-        by_key, loaded = _check_selected(project, submitted, selected)
+        by_key, loaded = _check_selected(project, submitted, selected, keep)
     findings = [f for f in project.findings if f.year is None or (f.year in years)]
     for key in selected:
         findings += by_key[key]
@@ -274,10 +278,10 @@ def _check_project(project: Project, years, departments, jobs: int | None) -> Ch
     return CheckRun(selected, findings, loaded)
 
 
-def _check_selected(project: Project, submitted: list[tuple[int, str]], selected: list[tuple[int, str]]):
+def _check_selected(project: Project, submitted: list[tuple[int, str]], selected: list[tuple[int, str]], keep: bool = True):
     """The findings of each of ``selected`` (a whole region's department-years, or
     several regions': S5 compares a department with its region's peers), and the
-    submissions read on the way."""
+    submissions read on the way (none unless ``keep``)."""
     cache = _Cache(project, submitted)
     texts = SectionTexts()
     region_members: dict[tuple[int, str], list[str]] = {}
@@ -297,7 +301,7 @@ def _check_selected(project: Project, submitted: list[tuple[int, str]], selected
         if is_government(project, dept):
             reconcile = partial(reconcile_cross_year, project, sub, cache.get, cache.own_findings)
         by_key[(year, dept)] = check_submission(sub, previous, [p for p in peers if p is not None], texts, reconcile)
-    return by_key, {k: v for k, v in cache.loaded.items() if v is not None}
+    return by_key, {k: v for k, v in cache.loaded.items() if v is not None} if keep else {}
 
 
 # ---------------------------------------------------------------------------
@@ -327,28 +331,29 @@ def _region_shares(project: Project, selected, jobs: int) -> list[list[tuple[int
     return shares
 
 
-# the project and its submitted department-years a forked worker checks
-_FORKED: tuple[Project, list[tuple[int, str]]] | None = None
+# the project, its submitted department-years and whether to keep the
+# submissions: what a forked worker checks
+_FORKED: tuple[Project, list[tuple[int, str]], bool] | None = None
 
 
 def _check_share(share: list[tuple[int, str]]):
     assert _FORKED is not None
     gc.disable()
-    project, submitted = _FORKED
-    return _check_selected(project, submitted, share)
+    project, submitted, keep = _FORKED
+    return _check_selected(project, submitted, share, keep)
 
 
-def _check_in_processes(project: Project, submitted, shares):
+def _check_in_processes(project: Project, submitted, shares, keep: bool = True):
     """The first share checked here, each other by a forked worker meanwhile; the
     findings merged by key (so in the serial run's order whatever the share) and
     the submissions, including those read twice (a government's bodies), taken
     from the first share that read them."""
     global _FORKED
-    _FORKED = (project, submitted)
+    _FORKED = (project, submitted, keep)
     try:
         with multiprocessing.get_context("fork").Pool(len(shares) - 1) as pool:
             others = pool.map_async(_check_share, shares[1:], chunksize=1)
-            results = [_check_selected(project, submitted, shares[0]), *others.get()]
+            results = [_check_selected(project, submitted, shares[0], keep), *others.get()]
     finally:
         _FORKED = None
     by_key: dict[tuple[int, str], list[Finding]] = {}
