@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import operator
 import os
 import threading
 from collections.abc import Sequence
@@ -28,11 +29,7 @@ from .project import Project
 from .prose_checks import prose_findings
 from .rules import LAST_YEAR, RULES, Constraint, constraints, finding
 
-_HOLDS = {
-    "==": lambda a, b: a == b,
-    "<=": lambda a, b: a <= b,
-    ">=": lambda a, b: a >= b,
-}
+_HOLDS = {"==": operator.eq, "<=": operator.le, ">=": operator.ge}
 
 
 # ---------------------------------------------------------------------------
@@ -43,11 +40,14 @@ _HOLDS = {
 @dataclass(frozen=True)
 class _Compiled:
     """A constraint with its cells as plain dict keys, for evaluation in a loop:
-    each side as (this year's added, subtracted, last year's added, subtracted)."""
+    each side as (this year's added, subtracted, last year's added, subtracted),
+    and lhs − rhs as one such side (one sum decides whether the rule holds; the
+    two sides are summed only for a finding's message)."""
 
     constraint: Constraint
     lhs: tuple[tuple, tuple, tuple, tuple]
     rhs: tuple[tuple, tuple, tuple, tuple]
+    difference: tuple[tuple, tuple, tuple, tuple]
     tables: frozenset  # this year's tables it reads (a file that could not be read skips it)
     last_year: tuple  # last year's cells it reads
 
@@ -61,11 +61,13 @@ def _compiled(fmt: F.Format) -> tuple[_Compiled, ...]:
     out = []
     for c in constraints(fmt):
         cells = [cell for _, cell in (*c.lhs, *c.rhs)]
+        lhs, rhs = terms(c.lhs), terms(c.rhs)
         out.append(
             _Compiled(
                 c,
-                terms(c.lhs),
-                terms(c.rhs),
+                lhs,
+                rhs,
+                (lhs[0] + rhs[1], lhs[1] + rhs[0], lhs[2] + rhs[3], lhs[3] + rhs[2]),
                 frozenset(cell.table for cell in cells if cell.year == 0),
                 tuple((cell.table, cell.row, cell.column) for cell in cells if cell.year == LAST_YEAR),
             )
@@ -73,16 +75,24 @@ def _compiled(fmt: F.Format) -> tuple[_Compiled, ...]:
     return tuple(out)
 
 
-def _available(compiled: _Compiled, sub: Submission, previous: Submission | None) -> bool:
+def _available(compiled: _Compiled, tables: frozenset, last_format: F.Format | None, last_tables: frozenset) -> bool:
     """Whether every cell the rule reads exists: this year's come from the same
     format, so only unreadable files matter; last year's may be of the other format."""
-    if not compiled.tables <= sub.tables:
+    if not compiled.tables <= tables:
         return False
     if compiled.last_year:
-        if previous is None:
+        if last_format is None:
             return False
-        return all(key[0] in previous.tables and previous.format.has_cell(*key) for key in compiled.last_year)
+        return all(key[0] in last_tables and last_format.has_cell(*key) for key in compiled.last_year)
     return True
+
+
+@cache
+def _applicable(fmt: F.Format, tables: frozenset, last_format: F.Format | None, last_tables: frozenset) -> tuple[_Compiled, ...]:
+    """The rules whose cells all exist, for a submission of ``fmt`` whose files of
+    ``tables`` could be read (and last year's likewise): nearly every
+    department-year of a run asks the same question."""
+    return tuple(compiled for compiled in _compiled(fmt) if _available(compiled, tables, last_format, last_tables))
 
 
 _ZERO = repeat(0)  # the default of every dict.get below (map stops at the keys' end)
@@ -110,14 +120,14 @@ def evaluate_constraints(sub: Submission, previous: Submission | None) -> list[F
     found = []
     values = sub.values
     last_values = previous.values if previous is not None else {}
-    for compiled in _compiled(sub.format):
-        if not _available(compiled, sub, previous):
-            continue
+    last_format, last_tables = (None, frozenset()) if previous is None else (previous.format, frozenset(previous.tables))
+    for compiled in _applicable(sub.format, frozenset(sub.tables), last_format, last_tables):
         c = compiled.constraint
+        # the values are ints and Decimals (exact): lhs <op> rhs ⇔ lhs − rhs <op> 0
+        if _HOLDS[c.op](_total(compiled.difference, values, last_values), 0):
+            continue
         actual = _total(compiled.lhs, values, last_values)
         expected = _total(compiled.rhs, values, last_values)
-        if _HOLDS[c.op](actual, expected):
-            continue
         table, row, column = c.at
         found.append(finding(c.rule, message=_message(c, actual, expected, sub), year=sub.year,
                              department=sub.department.id, table=table, row=row, column=column,
