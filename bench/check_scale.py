@@ -5,6 +5,7 @@
     python bench/check_scale.py --linear --repeat 5  # and 4000, for the growth
     python bench/check_scale.py --profile            # also cProfile the in-process engine (now, one process)
     python bench/check_scale.py --copying 300        # S5: 300 alike vs 300 unlike sections in one region
+    python bench/check_scale.py --cpu --against REF  # CPU only, the working tree against commit REF
 
 Generates N balanced department-years (report years 2019–2024, both formats,
 departments spread over ``--regions`` regions, each with a realistic narrative)
@@ -171,6 +172,33 @@ def time_engine(root: Path) -> None:
     print(f"{seconds:.4f} {cpu:.4f} {sum(1 for f in run.findings if f.rule == 'S5')}")
 
 
+def engine_cpu(root: Path) -> None:
+    """(In a subprocess of either way.) CPU seconds of one cold in-process check in
+    one process (``jobs=1``): the check's own work, without start-up and import."""
+    start = time.process_time()
+    check_project(load_project(root), jobs=1)
+    print(f"{time.process_time() - start:.4f}")
+
+
+def cpu_case(root: Path, n: int, regions: int, ways, repeat: int) -> None:
+    """CPU seconds of each way, interleaved: an in-process check (one process) and
+    ``nianbao check`` as a user runs it (the process and its forked worker)."""
+    count = generate(root, n, regions)
+    engine: dict[str, list[float]] = {way: [] for way in ways}
+    for _ in range(repeat):
+        for way, env in ways.items():
+            out = subprocess.run([sys.executable, __file__, "--engine-cpu", str(root)], env=env, check=True,
+                                 capture_output=True, text=True).stdout
+            engine[way].append(float(out))
+    _, cli = time_ways(ways, lambda way: [*nianbao_command(), "check", "--project", str(root)], repeat)
+    first, last = list(ways)
+    print(f"\n{count} 份年度数据，{regions} 个地区；CPU 秒，取 {repeat} 次的中位数（交替运行）")
+    for label, medians in (("check_project，单进程（jobs=1）", {w: statistics.median(v) for w, v in engine.items()}),
+                           ("nianbao check，新进程（含子进程）", cli)):
+        print(f"  {label:34} " + "  ".join(f"{way} {medians[way]:.3f}" for way in ways)
+              + f"  {last}÷{first} {medians[last] / medians[first]:.3f}")
+
+
 def csv_files(root: Path) -> list[Path]:
     return sorted(root.rglob("*.csv"))
 
@@ -261,18 +289,31 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, help="folder for the generated projects (default: a temporary folder, removed)")
     parser.add_argument("--profile", action="store_true", help="cProfile one in-process check (now) and print the top functions")
     parser.add_argument("--copying", type=int, metavar="N", help="only the S5 case: N alike vs N unlike sections in one region")
+    parser.add_argument("--cpu", action="store_true", help="only CPU seconds: an in-process check and `nianbao check`")
+    parser.add_argument("--against", default=BASELINE, metavar="REF",
+                        help=f"the commit run as 'today' (default {BASELINE}, the issue's baseline)")
     parser.add_argument("--time-engine", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--engine-cpu", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.time_engine:
         time_engine(args.time_engine)
         return 0
+    if args.engine_cpu:
+        engine_cpu(args.engine_cpu)
+        return 0
     from baseline import ways as both_ways
 
-    ways = both_ways()
+    ways = both_ways(args.against)
     print(f"机器：{os.cpu_count()} 核，负载 {' '.join(f'{x:.2f}' for x in os.getloadavg())}；"
-          f"today = {BASELINE}，now = 工作区；每项取 {args.repeat} 次的中位数（交替运行）")
+          f"today = {args.against}，now = 工作区；每项取 {args.repeat} 次的中位数（交替运行）")
     if args.copying:
         copying_case(args.copying, args.repeat, ways)
+        return 0
+    if args.cpu:
+        with tempfile.TemporaryDirectory(prefix="nianbao-bench-cpu-") as folder:
+            cpu_case(Path(folder) / f"province-{args.n}", args.n, args.regions, ways, args.repeat)
+            same = identical_findings(ways, [REPO, Path(folder) / f"province-{args.n}"])
+        print(f"findings identical: {'yes' if same else 'no'}")
         return 0
 
     temp = tempfile.TemporaryDirectory(prefix="nianbao-bench-") if args.out is None else None

@@ -60,9 +60,9 @@ def test_the_parallel_path_finds_what_the_serial_one_does(province, monkeypatch)
     shares = []
     in_processes = engine._check_in_processes
 
-    def spy(project, submitted, split):
+    def spy(project, submitted, split, *keep):
         shares.append(split)
-        return in_processes(project, submitted, split)
+        return in_processes(project, submitted, split, *keep)
 
     monkeypatch.setattr(engine, "_check_in_processes", spy)
     # other tests may leave an idle thread behind (IPython's history saver); the
@@ -84,6 +84,18 @@ def test_the_parallel_path_finds_what_the_serial_one_does(province, monkeypatch)
     assert {"S5", "X1", "M1"} <= rules
     assert any(f.rule == "S5" and f.severity == "waived" for f in serial.findings)
     assert any(f.department == "gov" for f in serial.findings)
+
+
+def test_a_run_that_keeps_no_submissions_finds_the_same(province, monkeypatch):
+    """`nianbao check` asks for the findings only: the workers send back no
+    submissions, and the findings are the same, in the same order."""
+    monkeypatch.setattr(engine.threading, "active_count", lambda: 1)
+    kept = engine.check_project(province.project(), jobs=1)
+    for jobs in (1, 2):
+        bare = engine.check_project(province.project(), jobs=jobs, keep_submissions=False)
+        assert bare.findings == kept.findings and bare.checked == kept.checked
+        assert bare.submissions == {}
+    assert kept.submissions
 
 
 def test_a_small_project_is_checked_in_one_process(province, monkeypatch):

@@ -217,3 +217,18 @@ def test_draft_index_shows_the_rates_per_department_year(builder):
     row_2020 = page.split('id="r-2020-demo"')[1].split("</tr>")[0]
     assert expected.text() in row_2021 and expected.text().endswith("%")
     assert SMALL_SAMPLE in row_2020
+
+
+def test_a_clause_starts_after_the_last_clause_end_before_it():
+    """clause_start (S4, N-rules' wrong year) searches backwards per mark: the
+    same place as the end of the last CLAUSE_END match before the position."""
+    import random
+
+    from nianbao.prose_checks import CLAUSE_END, CLAUSE_MARKS, clause_start
+
+    rng = random.Random(19)
+    for _ in range(2000):
+        text = "".join(rng.choice(CLAUSE_MARKS + "年件，, a") for _ in range(rng.randint(0, 25)))
+        at = rng.randint(0, len(text))
+        assert clause_start(text, at) == max((m.end() for m in CLAUSE_END.finditer(text, 0, at)), default=0), (text, at)
+    assert all(CLAUSE_END.fullmatch(mark) for mark in CLAUSE_MARKS) and not CLAUSE_END.search("，,、：年")

@@ -531,6 +531,22 @@ def test_n2_template_prompts_left_unchanged(project_2020_2021):
     assert run.submissions[(2021, "demo")].narrative == {}  # a prompt is never published
 
 
+def test_n2_lines_without_a_prompts_first_character_are_rightly_skipped():
+    """is_prompt looks closer only at lines holding a prompt's first character
+    (请): right while NFKC makes that character of no other code point.  All of
+    Unicode normalised at once keeps each such character exactly once."""
+    import sys
+    import unicodedata
+
+    from nianbao.narrative_reader import _PROMPT_KEYS, _PROMPT_STARTS
+
+    assert _PROMPT_STARTS == {key[0] for key in _PROMPT_KEYS}
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    normalised = unicodedata.normalize("NFKC", every)
+    assert {start: normalised.count(start) for start in _PROMPT_STARTS} == dict.fromkeys(_PROMPT_STARTS, 1)
+    assert normalised.count("1") > 1  # the measure sees a character other code points become (１, ①, ¹)
+
+
 def test_n1_unknown_heading_names_the_line(project_2020_2021):
     b = project_2020_2021
     text = narrative("本年度工作有序开展。") + "\n## 七、附录\n\n其他内容。\n"

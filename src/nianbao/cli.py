@@ -90,7 +90,7 @@ def cmd_check(args) -> int:
 
     project = _open(args)
     years, depts = selection(args, project)
-    run = check_project(project, years, depts)
+    run = check_project(project, years, depts, keep_submissions=False)  # only the findings are shown
     blocking = {ERROR, WARNING} if args.strict else {ERROR}
     failed = any(f.severity in blocking for f in run.findings)
     if args.json:
@@ -191,7 +191,7 @@ def cmd_import(args) -> int:
     try:
         if result.imported:
             pairs = set(result.imported)
-            run = check_project(project, {y for y, _ in pairs}, {d for _, d in pairs})
+            run = check_project(project, {y for y, _ in pairs}, {d for _, d in pairs}, keep_submissions=False)
             findings = [f for f in run.findings if (f.year, f.department) in pairs]
             print("\n校验导入的数据：")
             print_findings(project, sorted(pairs), findings, sys.stdout)

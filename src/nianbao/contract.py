@@ -265,7 +265,7 @@ class _Reader(NarrativeReading, WaiverReading):
         return index
 
     def extra_cells(self, table, rel, line, row, width) -> bool:
-        if any(cell.strip() for cell in row[width:]):
+        if len(row) > width and "".join(row[width:]).strip():  # a cell beyond the header is not blank
             self.finding(
                 "INPUT",
                 f"{rel} 第{line}行：单元格多于表头的{width}列，请删除多余的内容。",

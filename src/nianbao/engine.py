@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import operator
 import os
 import threading
 from collections.abc import Sequence
@@ -28,11 +29,7 @@ from .project import Project
 from .prose_checks import prose_findings
 from .rules import LAST_YEAR, RULES, Constraint, constraints, finding
 
-_HOLDS = {
-    "==": lambda a, b: a == b,
-    "<=": lambda a, b: a <= b,
-    ">=": lambda a, b: a >= b,
-}
+_HOLDS = {"==": operator.eq, "<=": operator.le, ">=": operator.ge}
 
 
 # ---------------------------------------------------------------------------
@@ -43,11 +40,14 @@ _HOLDS = {
 @dataclass(frozen=True)
 class _Compiled:
     """A constraint with its cells as plain dict keys, for evaluation in a loop:
-    each side as (this year's added, subtracted, last year's added, subtracted)."""
+    each side as (this year's added, subtracted, last year's added, subtracted),
+    and lhs − rhs as one such side (one sum decides whether the rule holds; the
+    two sides are summed only for a finding's message)."""
 
     constraint: Constraint
     lhs: tuple[tuple, tuple, tuple, tuple]
     rhs: tuple[tuple, tuple, tuple, tuple]
+    difference: tuple[tuple, tuple, tuple, tuple]
     tables: frozenset  # this year's tables it reads (a file that could not be read skips it)
     last_year: tuple  # last year's cells it reads
 
@@ -61,11 +61,13 @@ def _compiled(fmt: F.Format) -> tuple[_Compiled, ...]:
     out = []
     for c in constraints(fmt):
         cells = [cell for _, cell in (*c.lhs, *c.rhs)]
+        lhs, rhs = terms(c.lhs), terms(c.rhs)
         out.append(
             _Compiled(
                 c,
-                terms(c.lhs),
-                terms(c.rhs),
+                lhs,
+                rhs,
+                (lhs[0] + rhs[1], lhs[1] + rhs[0], lhs[2] + rhs[3], lhs[3] + rhs[2]),
                 frozenset(cell.table for cell in cells if cell.year == 0),
                 tuple((cell.table, cell.row, cell.column) for cell in cells if cell.year == LAST_YEAR),
             )
@@ -73,16 +75,24 @@ def _compiled(fmt: F.Format) -> tuple[_Compiled, ...]:
     return tuple(out)
 
 
-def _available(compiled: _Compiled, sub: Submission, previous: Submission | None) -> bool:
+def _available(compiled: _Compiled, tables: frozenset, last_format: F.Format | None, last_tables: frozenset) -> bool:
     """Whether every cell the rule reads exists: this year's come from the same
     format, so only unreadable files matter; last year's may be of the other format."""
-    if not compiled.tables <= sub.tables:
+    if not compiled.tables <= tables:
         return False
     if compiled.last_year:
-        if previous is None:
+        if last_format is None:
             return False
-        return all(key[0] in previous.tables and previous.format.has_cell(*key) for key in compiled.last_year)
+        return all(key[0] in last_tables and last_format.has_cell(*key) for key in compiled.last_year)
     return True
+
+
+@cache
+def _applicable(fmt: F.Format, tables: frozenset, last_format: F.Format | None, last_tables: frozenset) -> tuple[_Compiled, ...]:
+    """The rules whose cells all exist, for a submission of ``fmt`` whose files of
+    ``tables`` could be read (and last year's likewise): nearly every
+    department-year of a run asks the same question."""
+    return tuple(compiled for compiled in _compiled(fmt) if _available(compiled, tables, last_format, last_tables))
 
 
 _ZERO = repeat(0)  # the default of every dict.get below (map stops at the keys' end)
@@ -110,14 +120,14 @@ def evaluate_constraints(sub: Submission, previous: Submission | None) -> list[F
     found = []
     values = sub.values
     last_values = previous.values if previous is not None else {}
-    for compiled in _compiled(sub.format):
-        if not _available(compiled, sub, previous):
-            continue
+    last_format, last_tables = (None, frozenset()) if previous is None else (previous.format, frozenset(previous.tables))
+    for compiled in _applicable(sub.format, frozenset(sub.tables), last_format, last_tables):
         c = compiled.constraint
+        # the values are ints and Decimals (exact): lhs <op> rhs ⇔ lhs − rhs <op> 0
+        if _HOLDS[c.op](_total(compiled.difference, values, last_values), 0):
+            continue
         actual = _total(compiled.lhs, values, last_values)
         expected = _total(compiled.rhs, values, last_values)
-        if _HOLDS[c.op](actual, expected):
-            continue
         table, row, column = c.at
         found.append(finding(c.rule, message=_message(c, actual, expected, sub), year=sub.year,
                              department=sub.department.id, table=table, row=row, column=column,
@@ -229,18 +239,22 @@ def read_years(project: Project, dept: str, years) -> list[Submission]:
 PARALLEL_MIN = 400
 
 
-def check_project(project: Project, years=None, departments=None, *, jobs: int | None = None) -> CheckRun:
+def check_project(project: Project, years=None, departments=None, *, jobs: int | None = None,
+                  keep_submissions: bool = True) -> CheckRun:
     """Check the selected department-years (all by default) of a project.
 
     ``jobs``: processes to spread the regions over (default: the usable cores,
     for a project of at least :data:`PARALLEL_MIN` department-years; 1 = this
-    process only).  The findings are the same either way, in the same order."""
+    process only).  The findings are the same either way, in the same order.
+    ``keep_submissions=False``: the run's ``submissions`` stay empty, for a caller
+    that only reads the findings (a worker then need not send back what it read:
+    pickling a province's submissions costs about a tenth of the check's CPU)."""
     # Everything allocated here lives until the run ends: cyclic garbage
     # collection would only walk it again and again (about a tenth of the time).
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _check_project(project, years, departments, jobs)
+        return _check_project(project, years, departments, jobs, keep_submissions)
     finally:
         if enabled:
             gc.enable()
@@ -253,7 +267,7 @@ def _usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _check_project(project: Project, years, departments, jobs: int | None) -> CheckRun:
+def _check_project(project: Project, years, departments, jobs: int | None, keep: bool) -> CheckRun:
     years = set(years) if years else set(project.years())
     departments = set(departments) if departments else set(project.departments)
     submitted = project.submitted()
@@ -262,9 +276,9 @@ def _check_project(project: Project, years, departments, jobs: int | None) -> Ch
         jobs = _usable_cores() if len(selected) >= PARALLEL_MIN else 1
     shares = _region_shares(project, selected, jobs) if jobs > 1 and _can_fork() else []
     if len(shares) > 1:
-        by_key, loaded = _check_in_processes(project, submitted, shares)
+        by_key, loaded = _check_in_processes(project, submitted, shares, keep)
     else:
-        by_key, loaded = _check_selected(project, submitted, selected)
+        by_key, loaded = _check_selected(project, submitted, selected, keep)
     findings = [f for f in project.findings if f.year is None or (f.year in years)]
     for key in selected:
         findings += by_key[key]
@@ -274,10 +288,10 @@ def _check_project(project: Project, years, departments, jobs: int | None) -> Ch
     return CheckRun(selected, findings, loaded)
 
 
-def _check_selected(project: Project, submitted: list[tuple[int, str]], selected: list[tuple[int, str]]):
+def _check_selected(project: Project, submitted: list[tuple[int, str]], selected: list[tuple[int, str]], keep: bool = True):
     """The findings of each of ``selected`` (a whole region's department-years, or
     several regions': S5 compares a department with its region's peers), and the
-    submissions read on the way."""
+    submissions read on the way (none unless ``keep``)."""
     cache = _Cache(project, submitted)
     texts = SectionTexts()
     region_members: dict[tuple[int, str], list[str]] = {}
@@ -297,7 +311,7 @@ def _check_selected(project: Project, submitted: list[tuple[int, str]], selected
         if is_government(project, dept):
             reconcile = partial(reconcile_cross_year, project, sub, cache.get, cache.own_findings)
         by_key[(year, dept)] = check_submission(sub, previous, [p for p in peers if p is not None], texts, reconcile)
-    return by_key, {k: v for k, v in cache.loaded.items() if v is not None}
+    return by_key, {k: v for k, v in cache.loaded.items() if v is not None} if keep else {}
 
 
 # ---------------------------------------------------------------------------
@@ -327,28 +341,29 @@ def _region_shares(project: Project, selected, jobs: int) -> list[list[tuple[int
     return shares
 
 
-# the project and its submitted department-years a forked worker checks
-_FORKED: tuple[Project, list[tuple[int, str]]] | None = None
+# the project, its submitted department-years and whether to keep the
+# submissions: what a forked worker checks
+_FORKED: tuple[Project, list[tuple[int, str]], bool] | None = None
 
 
 def _check_share(share: list[tuple[int, str]]):
     assert _FORKED is not None
     gc.disable()
-    project, submitted = _FORKED
-    return _check_selected(project, submitted, share)
+    project, submitted, keep = _FORKED
+    return _check_selected(project, submitted, share, keep)
 
 
-def _check_in_processes(project: Project, submitted, shares):
+def _check_in_processes(project: Project, submitted, shares, keep: bool = True):
     """The first share checked here, each other by a forked worker meanwhile; the
     findings merged by key (so in the serial run's order whatever the share) and
     the submissions, including those read twice (a government's bodies), taken
     from the first share that read them."""
     global _FORKED
-    _FORKED = (project, submitted)
+    _FORKED = (project, submitted, keep)
     try:
         with multiprocessing.get_context("fork").Pool(len(shares) - 1) as pool:
             others = pool.map_async(_check_share, shares[1:], chunksize=1)
-            results = [_check_selected(project, submitted, shares[0]), *others.get()]
+            results = [_check_selected(project, submitted, shares[0], keep), *others.get()]
     finally:
         _FORKED = None
     by_key: dict[tuple[int, str], list[Finding]] = {}

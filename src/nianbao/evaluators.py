@@ -16,7 +16,7 @@ from typing import Any
 from . import formats as F
 from .contract import Submission
 from .findings import Finding
-from .prose_checks import CLAUSE_END, OTHER_PERIOD
+from .prose_checks import CLAUSE_END, OTHER_PERIOD, clause_start
 from .rules import finding
 
 SECTION_FIVE = F.SECTION_HEADINGS[4]
@@ -73,9 +73,8 @@ def section_five_findings(sub: Submission, previous: Submission | None) -> list[
 
 
 def _clause(text: str, at: int) -> tuple[int, int]:
-    start = max((m.end() for m in CLAUSE_END.finditer(text, 0, at)), default=0)
     end = CLAUSE_END.search(text, at)
-    return start, end.start() if end else len(text)
+    return clause_start(text, at), end.start() if end else len(text)
 
 
 def _wrong_year(text: str, year: int) -> str | None:

@@ -16,6 +16,11 @@ from . import formats as F
 from .textio import InputFileError, normalise_label, read_text_noting, shorten
 
 _PROMPT_KEYS = tuple(normalise_label(p).strip("()") for p in F.NARRATIVE_PROMPTS.values())
+# A line holding a prompt holds the prompt's first character (请) as written:
+# normalise_label makes it of no other character (NFKC maps no other code point
+# to it, and nothing composes into a CJK ideograph; a test checks every code
+# point).  So the lines without it - nearly all - skip normalise_label.
+_PROMPT_STARTS = frozenset(key[0] for key in _PROMPT_KEYS)
 _HEADING = re.compile(r"^##[ \t]+(.+?)[ \t#]*$")
 NARRATIVE_MAX_BYTES = 200 * 1024
 
@@ -130,6 +135,8 @@ class NarrativeReading:
     def is_prompt(line: str) -> bool:
         """Whether a line still holds one of the template's prompts (with or
         without its brackets, in any width)."""
+        if not any(start in line for start in _PROMPT_STARTS):
+            return False
         key = normalise_label(line).strip("()")
         return bool(key) and any(prompt in key for prompt in _PROMPT_KEYS)
 

@@ -20,7 +20,14 @@ _NUM = r"(\d{1,3}(?:,\d{3})+|\d+)\s*"
 _UNIT = r"(?:件|宗|起|项|个)"
 # Clauses about another period are not about this year's tables.
 OTHER_PERIOD = re.compile(r"上年(?!结转)|去年|上一年|同比|较上|累计|历年|以来")
-CLAUSE_END = re.compile(r"[。；;！？!?\n]")
+CLAUSE_MARKS = "。；;！？!?\n"  # each ends a clause
+CLAUSE_END = re.compile(f"[{re.escape(CLAUSE_MARKS)}]")
+
+
+def clause_start(text: str, at: int) -> int:
+    """Where the clause holding ``text[at]`` begins: after the last clause end
+    before ``at`` (one backward search per mark, not every clause end from the start)."""
+    return max(text.rfind(mark, 0, at) for mark in CLAUSE_MARKS) + 1
 
 
 @dataclass(frozen=True)
@@ -103,11 +110,11 @@ _YEAR = re.compile(r"(20\d\d)年")
 
 
 def _about_other_period(text: str, start: int, year: int) -> bool:
-    clause_start = max((m.end() for m in CLAUSE_END.finditer(text, 0, start)), default=0)
-    if OTHER_PERIOD.search(text, clause_start, start + 1):
+    begins = clause_start(text, start)
+    if OTHER_PERIOD.search(text, begins, start + 1):
         return True
     # "2020年收到申请…" in a 2021 report is about 2020.
-    return any(int(m.group(1)) != year for m in _YEAR.finditer(text, clause_start, start + 1))
+    return any(int(m.group(1)) != year for m in _YEAR.finditer(text, begins, start + 1))
 
 
 def prose_findings(sub: Submission) -> list[Finding]:

@@ -129,18 +129,17 @@ def parse_csv(text: str, rel: str, max_rows: int | None = None) -> tuple[list[st
     dropped.  More than ``max_rows`` data rows are refused, not read.
     """
     reader = csv.reader(io.StringIO(text, newline=None))  # \r, \r\n and \n all end a line
-    records, filled = [], 0
+    numbered: list[tuple[int, list[str]]] = []  # the rows with a visible cell, by record number
     try:
-        for row in reader:
-            records.append(row)
-            filled += any(c.strip() for c in row)
-            if max_rows is not None and filled > max_rows + 1:  # + 1: the header
-                raise InputFileError(
-                    f"{rel} 超过 {max_rows} 行，未读取：年报的表格只有几十行，请检查是否有大量重复或误粘贴的行，删除后重试。"
-                )
+        for number, row in enumerate(reader, start=1):
+            if "".join(row).strip():  # some cell is not blank (one join in C, not a test per cell)
+                numbered.append((number, row))
+                if max_rows is not None and len(numbered) > max_rows + 1:  # + 1: the header
+                    raise InputFileError(
+                        f"{rel} 超过 {max_rows} 行，未读取：年报的表格只有几十行，请检查是否有大量重复或误粘贴的行，删除后重试。"
+                    )
     except csv.Error as exc:
         raise _csv_error(exc, reader.line_num, rel) from None
-    numbered = [(i, row) for i, row in enumerate(records, start=1) if any(cell.strip() for cell in row)]
     if not numbered:
         raise InputFileError(f"{rel} 是空文件：至少需要表头行。")
     _, header = numbered[0]
@@ -150,7 +149,7 @@ def parse_csv(text: str, rel: str, max_rows: int | None = None) -> tuple[list[st
     width = len(header)
     # Rows are padded to the header's width; cells beyond it are kept so the
     # loader can name them (an extra column is a finding, not a crash).
-    rows = [(line, row + [""] * (width - len(row))) for line, row in numbered[1:]]
+    rows = [(line, row if len(row) >= width else row + [""] * (width - len(row))) for line, row in numbered[1:]]
     return header, rows
 
 
