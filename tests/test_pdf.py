@@ -519,6 +519,39 @@ def test_only_the_official_tables_get_fixed_widths():
     assert P.fixed_grid_tables(blank) == blank
 
 
+def findings_panel_tables(findings):
+    from weasyprint.formatting_structure import boxes
+
+    from nianbao.html import findings_table
+
+    page = (f'<div class="nianbao-report"><section class="checks"><h2>数据校验</h2>'
+            f'{findings_table(findings, "数据校验结果")}</section></div>')
+    return [box for p in P.paginate(page).pages for box in p._page_box.descendants() if isinstance(box, boxes.TableBox)]
+
+
+def test_the_findings_table_is_laid_out_at_fixed_widths_and_nothing_overflows():
+    from weasyprint.formatting_structure import boxes
+
+    from nianbao.rules import finding
+
+    path = "data/2024/" + "departmentfolder" * 8 + "/applications.csv"  # 128 letters, no break opportunity
+    short = finding("X1", message="上年结转下年度继续办理 4 ≠ 本年上年结转 6")
+    findings = [
+        finding("INPUT", message=f"{path} 第3行：单元格多于表头的8列，请删除多余的内容。", file=path, line=3),
+        finding("R5", message="「自然人」列：「十二」不是有效数字（请用普通数字）。", table=F.APPLICATIONS,
+                row=F.V2021.application_labels[0], column=F.NATURAL_PERSON),
+        finding("X1", message=short.message, explanation="职责划入。" * 30),
+    ] * 4
+    tables = findings_panel_tables(findings)
+    assert len(tables) >= 1 and all(table.style["table_layout"] == "fixed" for table in tables)
+    # The columns do not follow the content: a panel of one short finding has the same.
+    assert tables[0].column_widths == pytest.approx(findings_panel_tables([short])[0].column_widths)
+    for table in tables:  # the severity and the rule on one line, a path broken anywhere: nothing sticks out
+        for cell in (box for box in table.descendants() if isinstance(box, boxes.TableCellBox)):
+            wide = [t.text for t in cell.descendants() if isinstance(t, boxes.TextBox) and t.width > cell.width + 0.01]
+            assert not wide, wide
+
+
 def test_the_application_table_does_span_pages_in_some_layout(samples):
     # Guard for the test above: at least one filler makes the table break.
     sample = samples[V2021_YEAR]
