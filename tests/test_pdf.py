@@ -519,6 +519,13 @@ def test_only_the_official_tables_get_fixed_widths():
     assert P.fixed_grid_tables(blank) == blank
 
 
+def test_the_print_page_drops_only_the_cells_keys(sample):
+    page = P.print_page(sample.html)
+    assert "data-row" in sample.html and "data-row" not in page and "data-col" not in page
+    assert re.sub(r' data-(?:row|col)="[^"]*"', "", sample.html) == re.sub(
+        r'<colgroup>.*?</colgroup>| fixed-grid', "", page)
+
+
 def findings_panel_tables(findings):
     from weasyprint.formatting_structure import boxes
 

@@ -238,6 +238,18 @@ _LEADING_CAPTION = re.compile(r"<caption[^>]*>.*?</caption>", re.S)
 _VALUE_TEXT = re.compile(r"<td[^>]*>([^<]*)</td>")
 
 
+# The value cells' data-row / data-col name their cell for the page's readers (the
+# Word file, scripts); nothing in print reads them, and they were almost half of
+# WeasyPrint's HTML parsing (its tokenizer takes attribute values character by character).
+_CELL_KEYS = re.compile(r' data-(?:row|col)="[^"]*"')
+
+
+def print_page(html: str) -> str:
+    """The exported page as the PDF lays it out: the cells' keys dropped, the
+    official tables at their fixed widths (:func:`fixed_grid_tables`)."""
+    return fixed_grid_tables(_CELL_KEYS.sub("", html))
+
+
 def fixed_grid_tables(html: str) -> str:
     """Print only: each official table at the column widths declared for it
     (:data:`nianbao.grids.PRINT_WIDTHS`), with ``table-layout: fixed``
@@ -305,7 +317,7 @@ def paginate(html: str, *, base_url: str | None = None):
     from weasyprint import HTML
 
     font_config, _, fetcher = _setup()
-    page, stylesheets = page_stylesheets(fixed_grid_tables(html))
+    page, stylesheets = page_stylesheets(print_page(html))
     try:
         return HTML(string=page, base_url=base_url, url_fetcher=fetcher).render(
             stylesheets=stylesheets, font_config=font_config
