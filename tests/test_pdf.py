@@ -28,6 +28,7 @@ from conftest import report_notebook
 from nianbao import formats as F
 from nianbao import grids as G
 from nianbao import pdf as P
+from nianbao import printpage as PP
 from nianbao.datafiles import format_number
 from nianbao.export import ReportHTMLExporter
 from nianbao.report import open_report
@@ -316,7 +317,7 @@ def structure(node):
 def official_table_parts(sample) -> list[str]:
     """The official tables (by name) of each page in turn: WeasyPrint tags a table
     that spans pages as one Table per page, each with its repeated header."""
-    document = P.paginate(P.title_lines(sample.html, sample.report.title, sample.report.department.name))
+    document = P.paginate(PP.title_lines(sample.html, sample.report.title, sample.report.department.name))
     parts = []
     for page in document.pages:
         laid_out = dict.fromkeys(element for element, _ in page_elements(page))  # a table's wrapper box is its element too
@@ -511,16 +512,16 @@ def test_a_table_whose_numbers_do_not_fit_keeps_the_automatic_layout(samples, di
 def test_only_the_official_tables_get_fixed_widths():
     official = '<table class="official review"><caption>四</caption><tbody><tr><td data-col="x">12</td></tr></tbody></table>'
     other = '<table class="official analyst"><tbody><tr><td>123456789</td></tr></tbody></table>'
-    made = P.fixed_grid_tables(official + other)
+    made = PP.fixed_grid_tables(official + other)
     assert made.startswith('<table class="official review fixed-grid"><caption>四</caption><colgroup><col style=')
     assert made.count("<col ") == len(G.PRINT_WIDTHS[F.REVIEW]) and made.endswith(other)
     # Text that is not a number is measured as full-width characters: too wide here.
     blank = official.replace(">12<", ">未填写数字<")
-    assert P.fixed_grid_tables(blank) == blank
+    assert PP.fixed_grid_tables(blank) == blank
 
 
 def test_the_print_page_drops_only_the_cells_keys(sample):
-    page = P.print_page(sample.html)
+    page = PP.print_page(sample.html)
     assert "data-row" in sample.html and "data-row" not in page and "data-col" not in page
     assert re.sub(r' data-(?:row|col)="[^"]*"', "", sample.html) == re.sub(
         r'<colgroup>.*?</colgroup>| fixed-grid', "", page)

@@ -179,7 +179,7 @@ def grid(fmt: Format, table: str) -> TableGrid:
 # table's number columns hold four digits (总计 five), its long row labels (the
 # third column) take most of the rest, its two group-label columns two and three
 # characters a line; the review table's fifteen equal columns hold three digits.
-# A table with a wider number keeps the automatic layout (nianbao.pdf).
+# A table with a wider number keeps the automatic layout (nianbao.printpage).
 PRINT_WIDTHS: dict[str, tuple[float, ...]] = {
     DISCLOSURE: (28.0, 24.0, 24.0, 24.0),
     APPLICATIONS: (6.6, 8.6, 36.6, 6.7, 6.7, 6.7, 6.7, 6.7, 6.7, 8.0),
