@@ -176,10 +176,11 @@ def grid(fmt: Format, table: str) -> TableGrid:
 # widths: WeasyPrint's automatic layout measures every label cell character by
 # character (Chinese text may break after any character), about a fifth of a
 # report's PDF, and its widths moved with each report's numbers.  The application
-# table's number columns hold four digits (总计 five), its long row labels (the
-# third column) take most of the rest, its two group-label columns two and three
-# characters a line; the review table's fifteen equal columns hold three digits.
-# A table with a wider number keeps the automatic layout (nianbao.printpage).
+# table's number columns hold four digits (总计, the largest numbers, a little wider),
+# its long row labels (the third column) take most of the rest, its two group-label
+# columns two and three characters a line; the review table's fifteen equal columns
+# hold three digits.  A table with a number wider than its narrowest number column
+# keeps the automatic layout (nianbao.printpage).
 PRINT_WIDTHS: dict[str, tuple[float, ...]] = {
     DISCLOSURE: (28.0, 24.0, 24.0, 24.0),
     APPLICATIONS: (6.6, 8.6, 36.6, 6.7, 6.7, 6.7, 6.7, 6.7, 6.7, 8.0),
