@@ -192,6 +192,19 @@ def test_a4_pages_numbered_n_of_m(sample, tmp_path):
         assert f"第{page}页共{pages}页" in squeeze(pdf_text(path, page))
 
 
+
+def test_the_header_and_page_number_span_exactly_the_text_width(samples):
+    # print.css gives the margin boxes the text width (so WeasyPrint need not
+    # measure their text on every page); were the page margins to change
+    # without it, this fails.
+    document = P.paginate(samples[V2021_YEAR].html)
+    boxes = [(page._page_box, box) for page in document.pages for box in page._page_box.children
+             if getattr(box, "at_keyword", None) in ("@top-center", "@bottom-center")]
+    assert {box.at_keyword for _, box in boxes} == {"@top-center", "@bottom-center"}  # a draft: both
+    for page, box in boxes:
+        assert box.margin_width() == pytest.approx(page.width)
+        assert box.position_x == pytest.approx(page.margin_left)
+
 # ---------------------------------------------------------------------------
 # Fonts: embedded, no Type 3, only the kit's own, even with no system CJK font
 # ---------------------------------------------------------------------------
