@@ -5,8 +5,11 @@
     python bench/pdf.py --pages /tmp/nianbao-pdf-pages   # also compare page images, today vs now
 
 The sample project (``data/``, ``params/``, ``notebooks/`` of this repository) is
-copied to a temp folder and its report pages are built once (``nianbao build
---to html`` with the current code; the pages are the same bytes either way).
+copied to a temp folder per way and its report pages are built there
+(``nianbao build --to html``) by that way's code: each way lays out the pages it
+makes itself.  (They differ only in the charts' PNG encoding: since the charts
+are written as RGB, not RGBA with an all-opaque alpha, now's pages hold the same
+pixels in fewer bytes.  ``--html-from`` gives both ways the same pages instead.)
 Then, for each round, two fresh processes -- one with the baseline's sources
 first on the import path (``bench/baseline.py``), one with the working tree's,
 in alternating order -- each make every report's PDF with the same arguments
@@ -51,13 +54,17 @@ BIN = Path(sys.executable).parent
 DEFAULT_REPORTS = "2020/ziranziyuan,2022/shichangjianguan,2024/ziranziyuan,2023/quzhengfu"
 
 
-def build_pages(root: Path, reports: list[tuple[int, str]]) -> Path:
-    """The sample project copied to ``root`` and its report pages built (HTML only)."""
+def sample_project(root: Path) -> Path:
     for name in ("data", "params", "notebooks"):
         shutil.copytree(REPO / name, root / name)
+    return root
+
+
+def build_pages(root: Path, reports: list[tuple[int, str]], env: dict[str, str]) -> Path:
+    """The sample project copied to ``root`` and its report pages built (HTML only) by ``env``'s code."""
+    sample_project(root)
     years = ",".join(sorted({str(year) for year, _ in reports}))
     depts = ",".join(sorted({dept for _, dept in reports}))
-    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     subprocess.run([BIN / "nianbao", "build", "--project", root, "--to", "html", "--year", years, "--dept", depts],
                    cwd=root, env=env, check=True, capture_output=True)
     return root / "outputs" / "draft"
@@ -157,24 +164,24 @@ def main() -> None:
 
     reports = [(int(year), dept) for year, dept in (item.split("/") for item in args.reports.split(","))]
     load = os.getloadavg()[0]
+    envs = ways()
     with tempfile.TemporaryDirectory(prefix="nianbao-pdf-bench-") as tmp:
-        project = Path(tmp) / "project"
-        if args.html_from:
-            project.mkdir()
-            for name in ("data", "params", "notebooks"):
-                shutil.copytree(REPO / name, project / name)
-            pages = args.html_from
-        else:
-            pages = build_pages(project, reports)
-        spec = Path(tmp) / "jobs.pickle"
-        spec.write_bytes(pickle.dumps(jobs(project, pages, reports)))
+        specs = {}
+        for way, env in envs.items():
+            project = Path(tmp) / way
+            if args.html_from:
+                pages = args.html_from
+                sample_project(project)
+            else:
+                pages = build_pages(project, reports, env)
+            specs[way] = Path(tmp) / f"jobs-{way}.pickle"
+            specs[way].write_bytes(pickle.dumps(jobs(project, pages, reports)))
         runs: dict[str, list[dict]] = {"today": [], "now": []}
-        envs = ways()
         for round_ in range(args.rounds):
             order = ("today", "now") if round_ % 2 == 0 else ("now", "today")
             for way in order:
                 save = args.pages / way if args.pages and round_ == 0 else None
-                runs[way].append(run_way(envs[way], spec, args.repeat, save))
+                runs[way].append(run_way(envs[way], specs[way], args.repeat, save))
     load_end = os.getloadavg()[0]
 
     print(f"html_to_pdf per report, warm (median of {args.repeat} calls after a cold one), "

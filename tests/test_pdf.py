@@ -400,6 +400,22 @@ def test_print_styles_override_the_reports_own_and_are_parsed_once(samples):
     assert P._parsed_stylesheet.cache_info().misses == parsed, "the page's styles and print.css are parsed once"
 
 
+@pytest.mark.parametrize("reference", [
+    '<img src="file:///etc/hostname" alt="x">',
+    '<img src="https://example.invalid/x.png" alt="x">',
+    '<link rel="stylesheet" href="file:///etc/hostname">',
+])
+def test_a_page_referring_outside_itself_gets_a_clear_error_and_no_pdf(reference):
+    # The exporter's sanitiser removes such references from every page; a page
+    # handed to html_to_pdf directly must not pull anything in either.
+    with pytest.raises(P.PDFError) as refused:
+        P.html_to_pdf(f"<html><body><p>甲</p>{reference}</body></html>", title="t", author="a",
+                      publication_date=dt.date(2025, 1, 20))
+    message = str(refused.value)
+    assert "不引用页面之外的资源" in message and re.search(r"(file|https)://", message)
+    assert "Traceback" not in message and "AttributeError" not in message
+
+
 def test_the_callers_garbage_collection_setting_is_kept(samples):
     import gc
 

@@ -91,14 +91,46 @@ class Chart:
 
 
 def render_png(fig) -> bytes:
-    """The figure as PNG bytes (then closed); used for the report's and the index pages' charts."""
+    """The figure as PNG bytes (then closed); used for the report's and the index pages' charts.
+
+    An opaque figure (the kit's charts, and an analyst's unless made transparent)
+    is written as an RGB PNG, not matplotlib's RGBA with an alpha of 255
+    everywhere: the same pixels, and the PDF can take the PNG's compressed rows
+    as they are (``nianbao.pngdata``) instead of decoding the image and
+    re-encoding its colours and an all-opaque mask.
+    """
     from matplotlib import pyplot
 
     buffer = io.BytesIO()
-    # No metadata: the PNG bytes depend on the figure alone (byte-identical rebuilds).
-    fig.savefig(buffer, format="png", metadata={"Software": None}, bbox_inches="tight")
+    _png_canvas_class()(fig)  # savefig finds its print_png; bbox_inches and facecolor work as ever
+    fig.savefig(buffer, format="png", bbox_inches="tight")
     pyplot.close(fig)
     return buffer.getvalue()
+
+
+@functools.cache
+def _png_canvas_class():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    class OpaqueAsRGBCanvas(FigureCanvasAgg):
+        """Agg, writing PNGs without an alpha channel when every pixel is opaque."""
+
+        # savefig passes the options it handled itself (dpi, facecolor, orientation...)
+        # only to matplotlib's own print methods' parameters; ours takes and ignores them.
+        def print_png(self, filename_or_obj, **_handled):
+            import numpy as np
+            from PIL import Image
+
+            FigureCanvasAgg.draw(self)
+            rgba = np.asarray(self.buffer_rgba())
+            pixels = rgba[..., :3] if bool((rgba[..., 3] == 255).all()) else rgba
+            # No text chunks: the PNG bytes depend on the figure alone (byte-identical
+            # rebuilds); the resolution is kept, as matplotlib writes it.
+            Image.fromarray(np.ascontiguousarray(pixels)).save(
+                filename_or_obj, format="png", dpi=(self.figure.dpi, self.figure.dpi)
+            )
+
+    return OpaqueAsRGBCanvas
 
 
 def new_figure(width=6.4, height=3.2):

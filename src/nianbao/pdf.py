@@ -13,15 +13,18 @@ attached, and it is reproducible: the same inputs give a byte-identical file.
 - :func:`html_to_pdf` is what the batch calls in-process; the font set-up and
   the stylesheets (the page's own and print.css) are made once per process, the
   page is made ready for print by :mod:`nianbao.printpage` (the official tables
-  at fixed column widths declared with their grid), the garbage collector runs
-  once per PDF, and the streams are deflated at level 1 (``bench/pdf.py``
-  measures each against the baseline).
+  at fixed column widths declared with their grid; the inline images served by
+  name), an RGB chart's compressed rows go into the PDF as they are
+  (:mod:`nianbao.pngdata`), the garbage collector runs once per PDF, and the
+  streams are deflated at level 1 (``bench/pdf.py`` measures each against the
+  baseline).
 - :class:`ReportPDFExporter` is the nbconvert exporter ``nianbao_pdf``:
   ``jupyter nbconvert --to nianbao_pdf report.ipynb`` writes ``report.pdf``.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import gc
 import logging
@@ -38,7 +41,8 @@ from traitlets import Bool, Unicode, default
 from .errors import NianbaoError
 from .export import ReportHTMLExporter
 from .fonts import font_files
-from .printpage import print_page, title_lines
+from .pngdata import use_png_rows_in_pdfs
+from .printpage import print_page, served_images, title_lines
 
 PDF_VARIANT = "pdf/a-3a"  # tagged: Table/TR/TH/TD, headings, figures with /Alt
 LANG = "zh-CN"
@@ -75,20 +79,49 @@ def _font_faces() -> str:
     )
 
 
-class _Fetcher:
-    """Fetches only what a report may reference: inline data (charts) and the
-    kit's font files.  Nothing from the network or the rest of the disk."""
+class _Refused(ValueError):
+    """A reference the PDF may not follow (anything but the page's images and the kit's fonts)."""
 
-    def __init__(self):
+    def __init__(self, url: str):
+        super().__init__(url)
+        self.url = url
+
+
+class _Fetcher:
+    """Fetches only what a report may reference: the page's inline images and the
+    kit's font files.  Nothing from the network or the rest of the disk.
+
+    The page's images are served by the short names :func:`printpage.served_images`
+    gave them (one fetcher per page); WeasyPrint then neither tokenises nor
+    unquotes a data URL of a hundred kilobytes per chart.
+    """
+
+    # WeasyPrint reads this when a fetch fails: a refused reference stops the PDF
+    # (``paginate`` says which) instead of leaving a hole in the official record.
+    _fail_on_errors = True
+
+    def __init__(self) -> None:
         from weasyprint.urls import URLFetcher
 
         self._fetcher = URLFetcher(allowed_protocols={"data", "file"})
-        self._fonts = {path.as_uri() for path in font_files().values()}
+        self._fonts: set[str] = {path.as_uri() for path in font_files().values()}
+        self._images: dict[str, tuple[bytes, str]] = {}
+
+    def serving(self, images: dict[str, tuple[bytes, str]]) -> _Fetcher:
+        """A fetcher like this one that also serves ``images`` (name -> (bytes, MIME type))."""
+        page = copy.copy(self)
+        page._images = images
+        return page
 
     def fetch(self, url, headers=None):
+        from weasyprint.urls import URLFetcherResponse
+
+        if url in self._images:
+            data, mime = self._images[url]
+            return URLFetcherResponse(url, body=data, headers={"Content-Type": mime})
         if url.startswith("data:") or url in self._fonts:
             return self._fetcher.fetch(url, headers)
-        raise ValueError(f"PDF 不引用外部资源：{url[:80]}")
+        raise _Refused(url)
 
     # WeasyPrint also accepts a plain callable; keep both spellings working.
     __call__ = fetch
@@ -97,7 +130,8 @@ class _Fetcher:
 @lru_cache(maxsize=1)
 def _setup():
     """(FontConfiguration, the @font-face stylesheet, URL fetcher), made once per
-    process: a batch worker registers the fonts once.
+    process: a batch worker registers the fonts once.  WeasyPrint also learns
+    here to take a PNG's compressed rows as they are (:mod:`nianbao.pngdata`).
 
     The same FontConfiguration must go to ``CSS()`` and to the rendering, or
     WeasyPrint silently substitutes system fonts for the @font-face ones.
@@ -107,6 +141,7 @@ def _setup():
 
     for name in ("weasyprint", "weasyprint.progress", "fontTools"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    use_png_rows_in_pdfs()
     fetcher = _Fetcher()
     with warnings.catch_warnings():
         # "No fonts configured in FontConfig": expected where no system font is
@@ -233,13 +268,21 @@ def _collected_once(function: Callable[_P, _R]) -> Callable[_P, _R]:
 def paginate(html: str, *, base_url: str | None = None):
     """The laid-out pages (a WeasyPrint ``Document``) of the exported page, print styles applied."""
     from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
 
     font_config, _, fetcher = _setup()
-    page, stylesheets = page_stylesheets(print_page(html))
+    page, images = served_images(print_page(html))
+    page, stylesheets = page_stylesheets(page)
     try:
-        return HTML(string=page, base_url=base_url, url_fetcher=fetcher).render(
+        return HTML(string=page, base_url=base_url, url_fetcher=fetcher.serving(images)).render(
             stylesheets=stylesheets, font_config=font_config
         )
+    except FatalURLFetchingError as exc:  # a BaseException: the refusal of _Fetcher (see _fail_on_errors)
+        url = exc.__cause__.url if isinstance(exc.__cause__, _Refused) else str(exc)
+        raise PDFError(
+            f"PDF 不引用页面之外的资源，页面却引用了：{url[:120]}。"
+            "报告里的图片须内嵌在页面中（data: 地址）；请去掉这个引用后重新生成。"
+        ) from exc
     except Exception as exc:  # pragma: no cover - WeasyPrint failures are rare and varied
         raise PDFError(f"PDF 排版失败：{type(exc).__name__}: {exc}") from exc
 

@@ -4,7 +4,8 @@ exported).
 
 - :func:`title_lines`: a long title breaks after the department's name;
 - :func:`print_page`: the value cells' keys dropped and the official tables at
-  the column widths declared with their grid (:func:`fixed_grid_tables`).
+  the column widths declared with their grid (:func:`fixed_grid_tables`);
+- :func:`served_images`: the page's inline images named, to be served by name.
 
 These work on the kit's own markup (``nianbao.tables`` writes the official
 tables, the exporter sanitises the rest), so plain patterns find what they
@@ -13,6 +14,8 @@ change; anything else in the page passes through untouched.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from functools import cache
 from html import escape, unescape
@@ -96,3 +99,31 @@ def _value_room_pt(table: str) -> float:
 def _text_width_pt(value: str) -> float:
     value = value.strip()
     return sum(NARROW_CHAR_PT if char.isascii() else WIDE_CHAR_PT for char in value)
+
+
+# An inline image as the exporter's sanitiser lets it through (nianbao.html).
+_INLINE_IMAGE = re.compile(r'(<img\b[^>]*?\ssrc=")data:(image/[a-z]+);base64,([A-Za-z0-9+/=\s]*)"')
+IMAGE_SCHEME = "nianbao-image"
+
+
+def served_images(html: str) -> tuple[str, dict[str, tuple[bytes, str]]]:
+    """The page with each inline image's data URL replaced by a short name
+    (``nianbao-image:0``, ...; the same image, the same name), and the images by
+    name as (bytes, MIME type): the PDF's fetcher serves them, so WeasyPrint's
+    HTML tokenizer does not walk a chart's base64 character by character.  An
+    image whose base64 does not decode keeps its data URL."""
+    names: dict[str, str] = {}
+    images: dict[str, tuple[bytes, str]] = {}
+
+    def named(match: re.Match) -> str:
+        head, mime, encoded = match.groups()
+        if encoded not in names:
+            try:
+                data = base64.b64decode(encoded)
+            except (binascii.Error, ValueError):
+                return match.group(0)
+            names[encoded] = f"{IMAGE_SCHEME}:{len(names)}"
+            images[names[encoded]] = (data, mime)
+        return f'{head}{names[encoded]}"'
+
+    return _INLINE_IMAGE.sub(named, html), images
