@@ -15,7 +15,8 @@ attached, and it is reproducible: the same inputs give a byte-identical file.
   page is made ready for print by :mod:`nianbao.printpage` (the official tables
   at fixed column widths declared with their grid; the inline images served by
   name), an RGB chart's compressed rows go into the PDF as they are
-  (:mod:`nianbao.pngdata`), the garbage collector runs once per PDF, and the
+  (:mod:`nianbao.pngdata`), fonts are subset in one HarfBuzz pass
+  (:mod:`nianbao.fontsubset`), the garbage collector runs once per PDF, and the
   streams are deflated at level 1 (``bench/pdf.py`` measures each against the
   baseline).
 - :class:`ReportPDFExporter` is the nbconvert exporter ``nianbao_pdf``:
@@ -41,6 +42,7 @@ from traitlets import Bool, Unicode, default
 from .errors import NianbaoError
 from .export import ReportHTMLExporter
 from .fonts import font_files
+from .fontsubset import subset_in_one_pass
 from .pngdata import use_png_rows_in_pdfs
 from .printpage import print_page, served_images, title_lines
 
@@ -131,7 +133,8 @@ class _Fetcher:
 def _setup():
     """(FontConfiguration, the @font-face stylesheet, URL fetcher), made once per
     process: a batch worker registers the fonts once.  WeasyPrint also learns
-    here to take a PNG's compressed rows as they are (:mod:`nianbao.pngdata`).
+    here to take a PNG's compressed rows as they are (:mod:`nianbao.pngdata`)
+    and to subset a font in one pass (:mod:`nianbao.fontsubset`).
 
     The same FontConfiguration must go to ``CSS()`` and to the rendering, or
     WeasyPrint silently substitutes system fonts for the @font-face ones.
@@ -142,6 +145,7 @@ def _setup():
     for name in ("weasyprint", "weasyprint.progress", "fontTools"):
         logging.getLogger(name).setLevel(logging.ERROR)
     use_png_rows_in_pdfs()
+    subset_in_one_pass()
     fetcher = _Fetcher()
     with warnings.catch_warnings():
         # "No fonts configured in FontConfig": expected where no system font is
