@@ -117,3 +117,14 @@ def test_an_unreachable_scheduler_is_a_clear_chinese_error():
 
     with pytest.raises(ClusterError, match="无法连接 Dask 调度器 tcp://127.0.0.1:9"):
         DaskExecutor("tcp://127.0.0.1:9", timeout="2s")
+
+
+@pytest.mark.parametrize(("runs", "workers", "largest"), [(60, 2, 2), (3, 8, 1), (10_000, 20, 25), (1, 1, 1)])
+def test_tasks_hold_every_run_once_in_order_and_stay_short(runs, workers, largest):
+    # A short last task keeps a worker from idling while another finishes a long one;
+    # a cap keeps a province's tens of thousands of runs to few enough tasks.
+    from nianbao.build.cluster import chunk
+
+    tasks = chunk(list(range(runs)), workers)
+    assert [run for task in tasks for run in task] == list(range(runs))
+    assert max(len(task) for task in tasks) == largest

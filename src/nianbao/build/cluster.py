@@ -26,8 +26,12 @@ from .install import install_output, record_worker_death
 from .plan import Job
 from .runner import RunResult, run_job
 
-TASKS_PER_WORKER = 4  # enough tasks to balance load, few enough to keep overhead low
-MAX_RUNS_PER_TASK = 25
+# Tasks per worker: a worker that finishes early idles while the others finish
+# their last task, so tasks are kept short (a task costs the scheduler a few
+# milliseconds; a run is about a second).  With 4 per worker the sample's 60
+# runs went 8 to a task, and a worker could idle for most of one (~5 s) at the end.
+TASKS_PER_WORKER = 16
+MAX_RUNS_PER_TASK = 25  # tens of thousands of runs: still few enough tasks for one scheduler
 
 
 def job_files(job: Job) -> dict[str, bytes]:
