@@ -157,7 +157,9 @@ class LocalCluster:
     """A Dask LocalCluster of 2 single-threaded worker processes in a child process
     (so its workers get the way's environment); its scheduler address."""
 
-    CODE = ("import sys, time\nfrom distributed import LocalCluster\n"
+    # Workers as the README starts them: the statistical profiler off.
+    CODE = ("import sys, time, dask\nfrom distributed import LocalCluster\n"
+            "dask.config.set({'distributed.worker.profile.enabled': False})\n"
             "c = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)\n"
             "print(c.scheduler_address, flush=True)\nsys.stdin.read()\nc.close()\n")
 

@@ -12,7 +12,11 @@ Starting a cluster (every machine needs only the kit installed, e.g.
 ``pip install nianbao``):
 
     dask scheduler                                   # prints tcp://HOST:8786
-    dask worker tcp://HOST:8786 --nworkers 2 --nthreads 1
+    DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False dask worker tcp://HOST:8786 --nworkers 2 --nthreads 1
+
+The worker's statistical profiler (on by default) samples the running task's
+stack every 10 ms from the worker's event loop; WeasyPrint's stacks are deep,
+and with it off the workers used 10-18 % less CPU for the sample (bench/README.md).
 """
 
 from __future__ import annotations
