@@ -7,9 +7,10 @@
 The sample project (``data/``, ``params/``, ``notebooks/`` of this repository) is
 copied to a temp folder per way and its report pages are built there
 (``nianbao build --to html``) by that way's code: each way lays out the pages it
-makes itself.  (They differ only in the charts' PNG encoding: since the charts
-are written as RGB, not RGBA with an all-opaque alpha, now's pages hold the same
-pixels in fewer bytes.  ``--html-from`` gives both ways the same pages instead.)
+makes itself.  (They differ in the provenance line's digest and, since the
+charts are written as RGB, not RGBA with an all-opaque alpha, in the charts'
+bytes: the same pixels in fewer bytes.  ``--html-from`` gives both ways the same
+pages instead.)
 Then, for each round, two fresh processes -- one with the baseline's sources
 first on the import path (``bench/baseline.py``), one with the working tree's,
 in alternating order -- each make every report's PDF with the same arguments
