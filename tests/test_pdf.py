@@ -416,6 +416,15 @@ def test_a_page_referring_outside_itself_gets_a_clear_error_and_no_pdf(reference
     assert "Traceback" not in message and "AttributeError" not in message
 
 
+def test_an_inline_image_whose_data_is_cut_short_gets_its_own_clear_error():
+    with pytest.raises(P.PDFError) as broken:
+        P.html_to_pdf('<html><body><p>甲</p><img src="data:image/png;base64,iVBORw0KGgo" alt="x"></body></html>',
+                      title="t", author="a", publication_date=dt.date(2025, 1, 20))
+    message = str(broken.value)
+    assert "内嵌的图片" in message and "重新运行生成这张图片的单元格" in message
+    assert "页面之外" not in message  # not mistaken for an outside reference
+
+
 def test_the_callers_garbage_collection_setting_is_kept(samples):
     import gc
 

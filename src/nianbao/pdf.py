@@ -281,14 +281,19 @@ def paginate(html: str, *, base_url: str | None = None):
         return HTML(string=page, base_url=base_url, url_fetcher=fetcher.serving(images)).render(
             stylesheets=stylesheets, font_config=font_config
         )
-    except FatalURLFetchingError as exc:  # a BaseException: the refusal of _Fetcher (see _fail_on_errors)
-        url = exc.__cause__.url if isinstance(exc.__cause__, _Refused) else str(exc)
-        raise PDFError(
-            f"PDF 不引用页面之外的资源，页面却引用了：{url[:120]}。"
-            "报告里的图片须内嵌在页面中（data: 地址）；请去掉这个引用后重新生成。"
-        ) from exc
+    except FatalURLFetchingError as exc:  # a BaseException: a fetch of _Fetcher failed (see _fail_on_errors)
+        raise PDFError(_fetch_failure(exc.__cause__)) from exc
     except Exception as exc:  # pragma: no cover - WeasyPrint failures are rare and varied
         raise PDFError(f"PDF 排版失败：{type(exc).__name__}: {exc}") from exc
+
+
+def _fetch_failure(cause: BaseException | None) -> str:
+    """What to tell the user when the page's PDF could not fetch something it names."""
+    if isinstance(cause, _Refused):
+        return (f"PDF 不引用页面之外的资源，页面却引用了：{cause.url[:120]}。"
+                "报告里的图片须内嵌在页面中（data: 地址）；请去掉这个引用后重新生成。")
+    return (f"PDF 无法读取页面中内嵌的图片（{type(cause).__name__}: {cause}）：它的数据不完整。"
+            "请重新运行生成这张图片的单元格，确认网页上能看到它，再生成 PDF。")
 
 
 @_collected_once
