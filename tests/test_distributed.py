@@ -48,9 +48,29 @@ def outputs(root: Path) -> dict[str, str]:
 def cluster():
     from distributed import LocalCluster
 
+    # Started as the README starts workers: with the kit's preload.
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                      silence_logs=50) as local:
+                      silence_logs=50, preload=["nianbao.build.cluster"]) as local:
         yield local
+
+
+def test_the_preload_imports_what_a_run_uses_before_the_first_task(cluster):
+    # First in this file: the workers have run no task yet, so only the preload can have imported these.
+    from distributed import Client
+
+    from nianbao.build.runner import RUN_MODULES
+
+    def state(dask_worker):
+        import sys
+
+        return dask_worker.state.executed_count, [name for name in RUN_MODULES if name not in sys.modules]
+
+    with Client(cluster.scheduler_address, set_as_default=False) as client:
+        found = client.run(state)
+    assert len(found) == 2
+    for executed, missing in found.values():
+        assert executed == 0, "a task ran before this test: it no longer shows what the preload did"
+        assert missing == []
 
 
 def test_cluster_build_equals_local_build(tmp_path, cluster):

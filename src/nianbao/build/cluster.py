@@ -12,11 +12,14 @@ Starting a cluster (every machine needs only the kit installed, e.g.
 ``pip install nianbao``):
 
     dask scheduler                                   # prints tcp://HOST:8786
-    DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False dask worker tcp://HOST:8786 --nworkers 2 --nthreads 1
+    DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False dask worker tcp://HOST:8786 --nworkers 2 --nthreads 1 \
+        --preload nianbao.build.cluster
 
 The worker's statistical profiler (on by default) samples the running task's
 stack every 10 ms from the worker's event loop; WeasyPrint's stacks are deep,
 and with it off the workers used 10-18 % less CPU for the sample (bench/README.md).
+The preload (:func:`dask_setup`) imports a run's modules when a worker starts, as
+the local pool's forkserver does, instead of in each worker's first task.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from pathlib import Path
 from ..errors import EXIT_USAGE, NianbaoError
 from .install import install_output, record_worker_death
 from .plan import Job
-from .runner import RunResult, run_job
+from .runner import RUN_MODULES, RunResult, run_job
 
 # Tasks per worker: a worker that finishes early idles while the others finish
 # their last task, so tasks are kept short (a task costs the scheduler a few
@@ -36,6 +39,16 @@ from .runner import RunResult, run_job
 # runs went 8 to a task, and a worker could idle for most of one (~5 s) at the end.
 TASKS_PER_WORKER = 16
 MAX_RUNS_PER_TASK = 25  # tens of thousands of runs: still few enough tasks for one scheduler
+
+
+def dask_setup(worker) -> None:
+    """Dask's preload hook (``dask worker … --preload nianbao.build.cluster``): a worker
+    imports what a run uses when it starts, not in its first task, as the local pool's
+    forkserver does before it forks its workers."""
+    import importlib
+
+    for name in RUN_MODULES:
+        importlib.import_module(name)
 
 
 def job_files(job: Job) -> dict[str, bytes]:

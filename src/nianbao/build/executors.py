@@ -13,7 +13,7 @@ import time
 
 from .install import produce, record_worker_death
 from .plan import Job
-from .runner import running
+from .runner import RUN_MODULES, running
 
 
 def executor_for(*, scheduler: str | None = None, jobs: int | None = None, in_process: bool = False):
@@ -105,8 +105,7 @@ class LocalExecutor:
         from concurrent.futures import ProcessPoolExecutor
 
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["nianbao.build.executors", "nianbao.build.runner", "nianbao.run",
-                                        "nianbao.kernels", "nianbao.pdf", "papermill", "nbconvert", "nbformat"])
+        context.set_forkserver_preload(["nianbao.build.executors", "nianbao.build.runner", *RUN_MODULES])
         self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
                                         initargs=(os.getpid(),))
 

@@ -26,6 +26,10 @@ Status = Literal["ok", "failed"]
 STAGES = {"execute": "运行笔记本", "export": "导出网页", "pdf": "生成PDF", "docx": "生成Word文件", "record": "记录校验结果",
           "worker": "工作进程"}
 
+# What a run imports beyond this module, loaded once before a worker's first run: by the
+# local pool's forkserver (its workers are forked from it) and by a Dask worker's preload.
+RUN_MODULES = ("nianbao.run", "nianbao.kernels", "nianbao.pdf", "papermill", "nbconvert", "nbformat")
+
 
 @dataclass
 class RunResult:
