@@ -63,14 +63,16 @@ def test_the_preload_imports_what_a_run_uses_before_the_first_task(cluster):
     def state(dask_worker):
         import sys
 
-        return dask_worker.state.executed_count, [name for name in RUN_MODULES if name not in sys.modules]
+        return (dask_worker.state.executed_count, [name for name in RUN_MODULES if name not in sys.modules],
+                os.environ.get("MALLOC_TRIM_THRESHOLD_"))
 
     with Client(cluster.scheduler_address, set_as_default=False) as client:
         found = client.run(state)
     assert len(found) == 2
-    for executed, missing in found.values():
+    for executed, missing, trim in found.values():
         assert executed == 0, "a task ran before this test: it no longer shows what the preload did"
         assert missing == []
+        assert trim is None  # the nanny set it (next test); the kernels this worker starts go without it
 
 
 def test_cluster_build_equals_local_build(tmp_path, cluster):
@@ -148,3 +150,45 @@ def test_tasks_hold_every_run_once_in_order_and_stay_short(runs, workers, larges
     tasks = chunk(list(range(runs)), workers)
     assert [run for task in tasks for run in task] == list(range(runs))
     assert max(len(task) for task in tasks) == largest
+
+
+TRIM_PROBE = """
+import os, resource, sys
+from nianbao.build.cluster import undo_nanny_malloc_trim
+
+def faults():
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(200):
+        block = bytearray(1 << 20)  # 1 MiB, every page written
+        del block
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+before = faults()
+undo_nanny_malloc_trim()
+print(before, faults(), os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="glibc on Linux")
+def test_a_worker_undoes_the_nannys_malloc_trim_but_keeps_its_owners():
+    # Dask's nanny starts workers with this value; with it each 1 MiB block is mapped
+    # afresh (a page fault per page), without it the heap keeps and reuses the block.
+    import subprocess
+    import sys
+
+    import dask
+    import distributed  # noqa: F401  (its defaults hold the nanny's environment)
+
+    nanny = str(dask.config.get("distributed.nanny.pre-spawn-environ")["MALLOC_TRIM_THRESHOLD_"])
+    env = {**os.environ, "MALLOC_TRIM_THRESHOLD_": nanny}
+    before, after, left = subprocess.run([sys.executable, "-c", TRIM_PROBE], env=env, capture_output=True,
+                                         text=True, check=True).stdout.split()
+    assert int(before) > 200 * 200  # the nanny's setting: ~256 faults per block
+    assert int(after) < int(before) / 20
+    assert left == "None"
+
+    env["MALLOC_TRIM_THRESHOLD_"] = "1000000"  # the worker's owner chose this: left alone
+    before, after, left = subprocess.run([sys.executable, "-c", TRIM_PROBE], env=env, capture_output=True,
+                                         text=True, check=True).stdout.split()
+    assert left == "1000000"
+    assert int(after) > int(before) / 2

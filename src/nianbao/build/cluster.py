@@ -41,12 +41,49 @@ TASKS_PER_WORKER = 16
 MAX_RUNS_PER_TASK = 25  # tens of thousands of runs: still few enough tasks for one scheduler
 
 
+# Dask's nanny starts each worker with MALLOC_TRIM_THRESHOLD_=65536 (its
+# ``distributed.nanny.pre-spawn-environ``), so that array workloads hand freed memory
+# back to the system at once.  Setting it also fixes glibc's mmap threshold at 128 KiB:
+# for a run, every large block is mapped afresh and the heap trimmed on nearly every
+# free.  Runs inside such workers took 4x the page faults, twice the system time and
+# ~20 % more CPU, and their kernels (which inherit the variable) likewise
+# (bench/README.md).  A run's memory goes when it ends, so a worker puts glibc's
+# thresholds where its own dynamic tuning would take them and starts its kernels
+# without the variable.
+MALLOC_TRIM_THRESHOLD = 64 << 20
+MALLOC_MMAP_THRESHOLD = 32 << 20  # glibc's largest dynamic mmap threshold on 64-bit
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # <malloc.h>
+
+
+def undo_nanny_malloc_trim() -> None:
+    """In a Dask worker: glibc's heap thresholds back from the nanny's memory trimming
+    (see above).  Only when the variable holds the nanny's value: a value the worker's
+    owner set differently is theirs."""
+    import ctypes
+    import os
+
+    import dask
+    import distributed  # noqa: F401  (loads Dask's defaults for the nanny)
+
+    nanny = dask.config.get("distributed.nanny.pre-spawn-environ", {}).get("MALLOC_TRIM_THRESHOLD_")
+    if nanny is None or os.environ.get("MALLOC_TRIM_THRESHOLD_") != str(nanny):
+        return
+    del os.environ["MALLOC_TRIM_THRESHOLD_"]  # kernels started from here on inherit os.environ
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc: the variable meant nothing to its allocator
+        return
+    libc.mallopt(_M_MMAP_THRESHOLD, MALLOC_MMAP_THRESHOLD)
+    libc.mallopt(_M_TRIM_THRESHOLD, MALLOC_TRIM_THRESHOLD)
+
+
 def dask_setup(worker) -> None:
     """Dask's preload hook (``dask worker … --preload nianbao.build.cluster``): a worker
     imports what a run uses when it starts, not in its first task, as the local pool's
     forkserver does before it forks its workers."""
     import importlib
 
+    undo_nanny_malloc_trim()
     for name in RUN_MODULES:
         importlib.import_module(name)
 
@@ -63,6 +100,7 @@ def run_shipped(jobs_and_files: list[tuple[Job, dict[str, bytes]]]) -> list[RunR
     """On a worker: lay out each run's files in a scratch project and run it there."""
     from .. import scratch
 
+    undo_nanny_malloc_trim()  # also where the worker was started without the kit's preload
     results = []
     for job, files in jobs_and_files:
         root = scratch.make("shipped")  # swept by a later run if this worker is killed
