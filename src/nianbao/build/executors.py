@@ -71,6 +71,9 @@ def _watch_build(pid: int) -> None:
     deadline = time.monotonic() + 20
     while running() and time.monotonic() < deadline:
         time.sleep(0.1)
+    from .install import INSTALLING
+
+    INSTALLING.acquire(timeout=max(1.0, deadline - time.monotonic()))  # a run's files half moved into place: let it finish
     from ..kernels import current_session
 
     session = current_session()

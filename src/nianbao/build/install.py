@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from dataclasses import asdict
 from pathlib import Path
 
@@ -35,6 +36,11 @@ def install(files: dict[str, bytes], target: Path) -> None:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
         raise
+
+
+# Held while a run's files are moved into place: a worker whose build has died waits
+# for it before it exits (executors._watch_build), so no staged file is left behind.
+INSTALLING = threading.Lock()
 
 
 class _uninterrupted:
@@ -87,7 +93,7 @@ def install_output(root: Path, job: Job, result: RunResult) -> RunResult:
     record_files = dict(result.record_files)
     if sums:
         record_files[paths.SUMS] = sums_text(sums)
-    with _uninterrupted():  # a stop now would leave new reports beside an old SHA256SUMS
+    with INSTALLING, _uninterrupted():  # a stop now would leave new reports beside an old SHA256SUMS
         if result.site_files:
             install(result.site_files, site)
         install({**record_files, paths.MANIFEST: to_json(manifest)}, record)
