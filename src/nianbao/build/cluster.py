@@ -45,9 +45,8 @@ MAX_RUNS_PER_TASK = 25  # tens of thousands of runs: still few enough tasks for 
 # ``distributed.nanny.pre-spawn-environ``), so that array workloads hand freed memory
 # back to the system at once.  Setting it also fixes glibc's mmap threshold at 128 KiB:
 # for a run, every large block is mapped afresh and the heap trimmed on nearly every
-# free.  Runs inside such workers took 4x the page faults, twice the system time and
-# ~20 % more CPU, and their kernels (which inherit the variable) likewise
-# (bench/README.md).  A run's memory goes when it ends, so a worker puts glibc's
+# free.  Runs inside such workers took 4x the page faults and twice the system time
+# (bench/README.md), and their kernels inherit the variable.  A run's memory goes when it ends, so a worker puts glibc's
 # thresholds where its own dynamic tuning would take them and starts its kernels
 # without the variable.
 MALLOC_TRIM_THRESHOLD = 64 << 20
